@@ -1,0 +1,225 @@
+"""Account import from a CSV (name, domain, CRM id, ARR): all rows valid, or nothing imported."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from accounts.services import parse_domains
+from accounts.tables import Account, AccountDomain
+from core.database import transaction
+from core.errors import DomainError
+from core.i18n import N_, gettext
+
+MAX_ROWS = 10_000
+_HEADERS = {
+    "name": {"name", "account", "company", "会社名", "顧客企業", "企業名"},
+    "domain": {"domain", "domains", "email domain", "ドメイン"},
+    "crm_id": {"crm_id", "crm id", "crm_external_id", "external id", "crm"},
+    "arr": {"arr", "contract value", "年間契約額"},
+}
+
+
+@dataclass
+class ImportRow:
+    line: int
+    name: str
+    domains: list[str]
+    crm_id: str | None
+    arr: int
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def decode_upload(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else Shift_JIS as Excel in Japan saves it."""
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise DomainError(N_("The file is not UTF-8 or Shift_JIS text."))
+
+
+def parse_accounts_csv(data: bytes) -> tuple[list[ImportRow], list[str]]:
+    """Rows and translated row-level errors (line numbers count the header as line 1)."""
+    text = decode_upload(data)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise DomainError(N_("The file is empty.")) from None
+    except csv.Error as exc:
+        raise DomainError(N_("The file is not a readable CSV.")) from exc
+    columns = _map_header(header)
+    rows: list[ImportRow] = []
+    errors: list[str] = []
+    seen_domains: dict[str, int] = {}
+    seen_crm: dict[str, int] = {}
+    try:
+        for index, raw in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in raw):
+                continue
+            if len(rows) + len(errors) >= MAX_ROWS:
+                errors.append(gettext("The file has more than %(max)s rows.", max=MAX_ROWS))
+                break
+            row, problem = _parse_row(index, raw, columns)
+            if problem:
+                errors.append(problem)
+                continue
+            assert row is not None
+            for domain in row.domains:
+                if domain in seen_domains:
+                    errors.append(
+                        gettext(
+                            "Line %(line)s: the domain %(domain)s is also on line %(other)s.",
+                            line=index,
+                            domain=domain,
+                            other=seen_domains[domain],
+                        )
+                    )
+                seen_domains.setdefault(domain, index)
+            if row.crm_id:
+                if row.crm_id in seen_crm:
+                    errors.append(
+                        gettext(
+                            "Line %(line)s: the CRM id %(crm)s is also on line %(other)s.",
+                            line=index,
+                            crm=row.crm_id,
+                            other=seen_crm[row.crm_id],
+                        )
+                    )
+                seen_crm.setdefault(row.crm_id, index)
+            rows.append(row)
+    except csv.Error as exc:
+        raise DomainError(N_("The file is not a readable CSV.")) from exc
+    return rows, errors
+
+
+def _map_header(header: list[str]) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for index, title in enumerate(header):
+        key = title.strip().lower()
+        for name, aliases in _HEADERS.items():
+            if key in aliases and name not in columns:
+                columns[name] = index
+    if "name" not in columns:
+        raise DomainError(
+            N_("The header must have a “name” column (and may have domain, crm_id, arr).")
+        )
+    return columns
+
+
+def _cell(raw: list[str], columns: dict[str, int], name: str) -> str:
+    index = columns.get(name)
+    return raw[index].strip() if index is not None and index < len(raw) else ""
+
+
+def _parse_row(
+    line: int, raw: list[str], columns: dict[str, int]
+) -> tuple[ImportRow | None, str | None]:
+    name = _cell(raw, columns, "name")
+    if not name:
+        return None, gettext("Line %(line)s: the name is empty.", line=line)
+    if len(name) > 200:
+        return None, gettext("Line %(line)s: the name is longer than 200 characters.", line=line)
+    try:
+        domains = parse_domains(_cell(raw, columns, "domain"))
+    except DomainError:
+        return None, gettext(
+            "Line %(line)s: “%(value)s” is not a valid email domain.",
+            line=line,
+            value=_cell(raw, columns, "domain"),
+        )
+    arr_text = re.sub(r"[,\s¥￥円]", "", _cell(raw, columns, "arr"))
+    if arr_text and not arr_text.isdigit():
+        return None, gettext(
+            "Line %(line)s: the ARR “%(value)s” is not a whole number of yen.",
+            line=line,
+            value=_cell(raw, columns, "arr"),
+        )
+    arr = int(arr_text or 0)
+    if arr > 10**15:
+        return None, gettext("Line %(line)s: the ARR is too large.", line=line)
+    crm_id = _cell(raw, columns, "crm_id") or None
+    if crm_id and len(crm_id) > 100:
+        return None, gettext("Line %(line)s: the CRM id is longer than 100 characters.", line=line)
+    return ImportRow(line, name, domains, crm_id, arr), None
+
+
+async def import_accounts_csv(data: bytes) -> ImportReport:
+    """Create accounts, or update the one with the same CRM id; nothing when any row is wrong."""
+    rows, errors = parse_accounts_csv(data)
+    report = ImportReport(errors=errors)
+    if errors:
+        return report
+    if not rows:
+        report.errors.append(gettext("The file has no rows to import."))
+        return report
+    async with transaction():
+        existing = await _existing_by_crm([r.crm_id for r in rows if r.crm_id])
+        owners = await _domain_owners([d for r in rows for d in r.domains])
+        for row in rows:
+            account_id = existing.get(row.crm_id or "")
+            for domain in row.domains:
+                owner = owners.get(domain)
+                if owner is not None and owner != account_id:
+                    report.errors.append(
+                        gettext(
+                            "Line %(line)s: the domain %(domain)s already belongs to another account.",
+                            line=row.line,
+                            domain=domain,
+                        )
+                    )
+        if report.errors:
+            return report
+        for row in rows:
+            await _upsert(row, existing.get(row.crm_id or ""), report)
+    return report
+
+
+async def _existing_by_crm(crm_ids: list[str]) -> dict[str, int]:
+    if not crm_ids:
+        return {}
+    rows = await Account.select(Account.id, Account.crm_external_id).where(
+        Account.crm_external_id.is_in(crm_ids)
+    )
+    return {row["crm_external_id"]: row["id"] for row in rows}
+
+
+async def _domain_owners(domains: list[str]) -> dict[str, int]:
+    if not domains:
+        return {}
+    rows = await AccountDomain.select(AccountDomain.domain, AccountDomain.account).where(
+        AccountDomain.domain.is_in(domains)
+    )
+    return {row["domain"]: row["account"] for row in rows}
+
+
+async def _upsert(row: ImportRow, account_id: int | None, report: ImportReport) -> None:
+    values: dict[Any, Any] = {
+        Account.name: row.name,
+        Account.arr: row.arr,
+        Account.crm_external_id: row.crm_id,
+    }
+    if account_id is None:
+        account = Account(name=row.name, arr=row.arr, crm_external_id=row.crm_id)
+        await account.save()
+        account_id = account.id
+        report.created += 1
+    else:
+        await Account.update(values).where(Account.id == account_id)
+        report.updated += 1
+    if row.domains:
+        await AccountDomain.delete().where(AccountDomain.account == account_id)
+        await AccountDomain.insert(
+            *[AccountDomain(account=account_id, domain=d) for d in row.domains]
+        )

@@ -1,0 +1,163 @@
+"""Composition root: `create_app(settings)` builds the Litestar app; `python app.py` serves it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.di import Provide
+from litestar.logging import LoggingConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
+from litestar.stores.file import FileStore
+from litestar.stores.redis import RedisStore
+from litestar.stores.registry import StoreRegistry
+
+import worker  # noqa: F401 - registers every job function and cron (one list for both backends)
+from accounts.controllers import ROUTES as ACCOUNT_ROUTES
+from accounts.home import HomeController
+from accounts.middleware import CurrentMemberMiddleware
+from core import database, i18n
+from core.errors import EXCEPTION_HANDLERS
+from core.health import HealthController
+from core.jobs import set_backend
+from core.queue_backends import ArqBackend, InProcessBackend
+from core.ratelimit import RateLimiter
+from core.security_headers import SecurityHeadersMiddleware
+from core.sessions import SessionConfig
+from core.settings import ROOT, Settings, get_settings
+from core.templating import template_config
+from engagement.visits import DailyVisitMiddleware
+
+log = logging.getLogger("kizuna")
+
+CSRF_COOKIE = "kizuna_csrf"  # Piccolo Admin's "csrftoken" must not collide with ours
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """The whole application for `settings` (read from the environment when omitted)."""
+    settings = settings or get_settings()
+    secret = settings.resolved_secret_key()
+    i18n.load_catalogs()
+    redis_client = _redis_client(settings)
+    limiter = RateLimiter(redis_client)
+    jobs_ctx: dict[str, Any] = {"settings": settings}
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await database.prepare(settings)
+        if settings.uses_redis:
+            backend: Any = ArqBackend(settings)
+        else:
+            backend = InProcessBackend(settings, jobs_ctx)
+        set_backend(backend)
+        app.state.jobs = backend
+        if settings.load_demo_data:
+            from accounts.demo import load_demo_data
+
+            await load_demo_data(settings)
+        if isinstance(backend, InProcessBackend) and settings.environment != "test":
+            backend.start_crons()
+        try:
+            yield
+        finally:
+            await backend.close()
+            set_backend(None)
+            if redis_client is not None:
+                await redis_client.aclose()
+            await database.close()
+
+    (settings.var_dir / "store").mkdir(parents=True, exist_ok=True)
+    stores = StoreRegistry(
+        default_factory=lambda name: (
+            RedisStore(redis_client, namespace=f"kizuna:{name}")  # type: ignore[arg-type]
+            if redis_client is not None
+            else FileStore(settings.var_dir / "store" / name, create_directories=True)
+        )
+    )
+    session_config = SessionConfig(
+        key="kizuna_session",
+        store="sessions",
+        max_age=settings.session_max_age_seconds,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+    )
+    app = Litestar(
+        route_handlers=[
+            HealthController,
+            HomeController,
+            *ACCOUNT_ROUTES,
+            create_static_files_router(
+                path="/static",
+                directories=[ROOT / "static"],
+                include_in_schema=False,
+                send_as_attachment=False,
+            ),
+        ],
+        lifespan=[lifespan],
+        dependencies={
+            "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
+            "limiter": Provide(lambda: limiter, use_cache=True, sync_to_thread=False),
+        },
+        middleware=[
+            SecurityHeadersMiddleware(settings),
+            session_config.middleware,
+            CurrentMemberMiddleware(settings),
+            DailyVisitMiddleware(settings),
+        ],
+        csrf_config=CSRFConfig(
+            secret=secret,
+            cookie_name=CSRF_COOKIE,
+            header_name="x-csrf-token",
+            cookie_secure=settings.cookie_secure,
+            cookie_samesite="lax",
+        ),
+        stores=stores,
+        template_config=template_config(),
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=OpenAPIConfig(
+            title="Kizuna API",
+            version="1.0.0",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        request_max_body_size=settings.max_request_body_bytes,
+        logging_config=LoggingConfig(
+            root={"level": "INFO", "handlers": ["queue_listener"]},
+            log_exceptions="debug",
+            disable_stack_trace={404, 401, 403, 400, 409, 429},
+        ),
+        debug=False,
+    )
+    app.state.settings = settings
+    app.state.limiter = limiter
+    return app
+
+
+def _redis_client(settings: Settings) -> Any:
+    if not settings.redis_url:
+        return None
+    from redis.asyncio import Redis
+
+    return Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5)
+
+
+if __name__ == "__main__":
+    import uvicorn
+
+    uvicorn.run(
+        "app:create_app",
+        factory=True,
+        host="127.0.0.1",
+        port=8000,
+        log_level="info",
+        proxy_headers=False,
+    )

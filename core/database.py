@@ -1,0 +1,131 @@
+"""The database engine (SQLite file or PostgreSQL), transactions with after-commit hooks, migrations."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from piccolo.engine.base import Engine
+from piccolo.engine.finder import engine_finder
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+AfterCommit = Callable[[], Awaitable[None]]
+_after_commit: ContextVar[list[AfterCommit] | None] = ContextVar(
+    "kizuna_after_commit", default=None
+)
+
+
+def create_engine(settings: Settings) -> Engine:
+    """The engine the settings ask for: PostgreSQL when DATABASE_URL is set, else the SQLite file."""
+    if settings.database_url:
+        return PostgresEngine(
+            config={"dsn": settings.database_url, "command_timeout": 30},
+            extensions=("pg_trgm",),
+            log_queries=False,
+        )
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    # timeout is sqlite3's busy timeout: writers queue instead of failing under contention.
+    return SQLiteEngine(path=str(settings.sqlite_path), timeout=30)
+
+
+def get_engine() -> Engine:
+    """The engine configured in piccolo_conf (the one every table uses)."""
+    engine = engine_finder()
+    if engine is None:
+        raise RuntimeError("piccolo_conf.DB is not configured")
+    return engine
+
+
+def is_postgres(engine: Engine | None = None) -> bool:
+    return isinstance(engine or get_engine(), PostgresEngine)
+
+
+@asynccontextmanager
+async def transaction() -> AsyncIterator[None]:
+    """One write transaction; work registered with `on_commit` runs after it commits.
+
+    SQLite takes the write lock at BEGIN (IMMEDIATE), so a read-count-write inside cannot
+    race another writer; PostgreSQL callers lock rows explicitly (`lock_rows`). Nested
+    calls join the outer transaction.
+    """
+    if _after_commit.get() is not None:
+        yield
+        return
+    engine = get_engine()
+    callbacks: list[AfterCommit] = []
+    token = _after_commit.set(callbacks)
+    try:
+        if isinstance(engine, SQLiteEngine):
+            async with engine.transaction(transaction_type=TransactionType.immediate):
+                yield
+        else:
+            async with engine.transaction():
+                yield
+    finally:
+        _after_commit.reset(token)
+    for callback in callbacks:
+        try:
+            await callback()
+        except Exception:
+            # The change is committed; anything after it must be repairable (job sweeper).
+            log.exception("after-commit callback failed")
+
+
+def in_transaction() -> bool:
+    return _after_commit.get() is not None
+
+
+async def on_commit(callback: AfterCommit) -> None:
+    """Run `callback` once the current transaction commits (now, outside one)."""
+    callbacks = _after_commit.get()
+    if callbacks is None:
+        await callback()
+    else:
+        callbacks.append(callback)
+
+
+async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Run a raw query with positional `{}` placeholders (Piccolo's QueryString style)."""
+    from piccolo.querystring import QueryString
+
+    return await get_engine().run_querystring(QueryString(sql, *args))  # type: ignore[no-any-return]
+
+
+async def ping() -> None:
+    """Raise unless the database answers."""
+    await fetch("SELECT 1 AS ok")
+
+
+async def prepare(settings: Settings) -> None:
+    """Per-process start: SQLite pragmas or the PostgreSQL pool, then migrations if asked."""
+    engine = get_engine()
+    if isinstance(engine, SQLiteEngine):
+        await fetch("PRAGMA journal_mode=WAL")
+    else:
+        assert isinstance(engine, PostgresEngine)
+        await engine.start_connection_pool(min_size=1, max_size=settings.db_pool_max_size)
+    if settings.should_migrate_on_start:
+        await migrate()
+
+
+async def close() -> None:
+    engine = get_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+
+
+async def migrate() -> None:
+    """Apply every pending migration of every app, in dependency order."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    result = await run_forwards("all")
+    if not result.success:
+        raise RuntimeError(f"migrations failed: {result.message}")

@@ -1,0 +1,16 @@
+"""Piccolo configuration: the engine from settings and the app registry."""
+
+from piccolo.conf.apps import AppRegistry
+
+from core.database import create_engine
+from core.settings import get_settings
+
+DB = create_engine(get_settings())
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "core.piccolo_app",
+        "accounts.piccolo_app",
+        "engagement.piccolo_app",
+    ]
+)

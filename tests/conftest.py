@@ -1,0 +1,132 @@
+"""Test setup: the environment is fixed here, before the app is imported.
+
+KIZUNA_TEST_BACKEND=sqlite (default): SQLite file + in-process jobs.
+KIZUNA_TEST_BACKEND=postgres: PostgreSQL (KIZUNA_TEST_DATABASE_URL) + Redis + a burst arq worker.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+BACKEND = os.environ.get("KIZUNA_TEST_BACKEND", "sqlite")
+_VAR = Path(tempfile.mkdtemp(prefix="kizuna-test-"))
+os.environ.update(
+    ENVIRONMENT="test",
+    VAR_DIR=str(_VAR),
+    LOAD_DEMO_DATA="false",
+    MIGRATE_ON_START="false",
+    SECRET_KEY="test-secret-key-not-for-production",
+    BASE_URL="http://testserver.local",
+)
+for name in ("DATABASE_URL", "REDIS_URL", "SMTP_HOST"):
+    os.environ.pop(name, None)
+if BACKEND == "postgres":
+    os.environ["DATABASE_URL"] = os.environ.get(
+        "KIZUNA_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/kizuna_test"
+    )
+    os.environ["REDIS_URL"] = os.environ.get("KIZUNA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+elif BACKEND != "sqlite":
+    raise RuntimeError(f"unknown KIZUNA_TEST_BACKEND {BACKEND!r}")
+
+from collections.abc import AsyncIterator  # noqa: E402
+from typing import Any  # noqa: E402
+
+import pytest  # noqa: E402
+from litestar import Litestar  # noqa: E402
+from litestar.testing import AsyncTestClient  # noqa: E402
+
+from core.settings import Settings, get_settings  # noqa: E402
+from tests.support import FormClient, Mailbox, start_smtp_sink  # noqa: E402
+
+IS_POSTGRES = BACKEND == "postgres"
+
+
+@pytest.fixture(scope="session")
+def smtp_sink() -> Any:
+    """A real SMTP server on loopback (aiosmtpd) that every test's email goes to."""
+    controller, mailbox = start_smtp_sink()
+    yield mailbox
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+async def migrated(smtp_sink: Mailbox) -> Settings:
+    from core import database
+
+    settings = get_settings()
+    if IS_POSTGRES:
+        await database.prepare(settings)
+        await database.migrate()
+        await database.close()
+    else:
+        await database.migrate()
+    return settings
+
+
+@pytest.fixture
+async def settings(migrated: Settings, smtp_sink: Mailbox) -> Settings:
+    """Fresh settings for one test, with email going to the SMTP sink and a clean database."""
+    from tests.support import reset_database, reset_redis
+
+    smtp_sink.clear()
+    await reset_database()
+    if IS_POSTGRES:
+        await reset_redis(migrated.redis_url or "")
+    return migrated.model_copy(
+        update={
+            "smtp_host": "127.0.0.1",
+            "smtp_port": smtp_sink.port,
+            "signin_limit_per_address": 5,
+            "signin_limit_per_ip": 20,
+        }
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings) -> Litestar:
+    from app import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[FormClient]:
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as raw:
+        yield FormClient(raw, app)
+
+
+@pytest.fixture
+async def other_client(app: Litestar, client: FormClient) -> AsyncIterator[FormClient]:
+    """A second browser against the same running app (different cookies)."""
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as raw:
+        yield FormClient(raw, app)
+
+
+@pytest.fixture
+def run_jobs(app: Litestar, settings: Settings, client: FormClient) -> Any:
+    """Run every queued job to completion: in-process drain, or a burst arq worker on Redis."""
+
+    async def run() -> None:
+        if IS_POSTGRES:
+            from tests.support import run_arq_burst
+
+            await run_arq_burst(settings)
+        else:
+            await app.state.jobs.drain()
+
+    return run
+
+
+@pytest.fixture
+def mailbox(smtp_sink: Mailbox) -> Mailbox:
+    return smtp_sink
+
+
+def link_in(text: str, path: str) -> str:
+    """The first link in `text` whose path starts with `path`, as a path+query."""
+    match = re.search(r"https?://[^/\s]+(" + re.escape(path) + r"[^\s\"'<>]*)", text)
+    assert match, f"no link to {path} in:\n{text}"
+    return match.group(1)

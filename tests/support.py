@@ -1,0 +1,173 @@
+"""Test helpers: a form-posting client with CSRF, the SMTP sink, database reset, arq burst."""
+
+from __future__ import annotations
+
+import email
+import socket
+import threading
+from email.message import Message
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+CSRF_COOKIE = "kizuna_csrf"
+
+
+class FormClient:
+    """An HTTP client that behaves like a browser for forms: it sends the CSRF token."""
+
+    def __init__(self, raw: AsyncTestClient[Litestar], app: Litestar) -> None:
+        self.raw = raw
+        self.app = app
+
+    async def csrf_token(self) -> str:
+        token = self.raw.cookies.get(CSRF_COOKIE)
+        if not token:
+            await self.raw.get("/healthz")
+            await self.raw.get("/login")
+            token = self.raw.cookies.get(CSRF_COOKIE)
+        assert token, "no CSRF cookie was set"
+        return str(token)
+
+    async def get(self, url: str, **kwargs: Any) -> Any:
+        return await self.raw.get(url, **kwargs)
+
+    async def post_form(
+        self, url: str, data: dict[str, Any] | None = None, files: Any = None, **kwargs: Any
+    ) -> Any:
+        payload = dict(data or {})
+        payload.setdefault("_csrf_token", await self.csrf_token())
+        kwargs.setdefault("follow_redirects", False)
+        return await self.raw.post(url, data=payload, files=files, **kwargs)
+
+    async def api(self, method: str, url: str, **kwargs: Any) -> Any:
+        headers = dict(kwargs.pop("headers", {}) or {})
+        if method.upper() not in {"GET", "HEAD", "OPTIONS"}:
+            headers.setdefault("x-csrf-token", await self.csrf_token())
+        return await self.raw.request(method, url, headers=headers, **kwargs)
+
+    async def login(self, email: str, password: str) -> Any:
+        response = await self.post_form("/login", {"email": email, "password": password})
+        assert response.status_code in (200, 303), response.text
+        return response
+
+
+class Mailbox:
+    """Messages received by the SMTP sink."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self._messages: list[Message] = []
+        self._lock = threading.Lock()
+
+    def add(self, message: Message) -> None:
+        with self._lock:
+            self._messages.append(message)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._messages.clear()
+
+    @property
+    def messages(self) -> list[Message]:
+        with self._lock:
+            return list(self._messages)
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if address.lower() in str(m["To"]).lower()]
+
+    @staticmethod
+    def text_of(message: Message) -> str:
+        parts = []
+        for part in message.walk():
+            if part.get_content_type() in {"text/plain", "text/html"}:
+                payload = part.get_payload(decode=True)
+                if isinstance(payload, bytes):
+                    parts.append(payload.decode(part.get_content_charset() or "utf-8"))
+        return "\n".join(parts)
+
+
+class _Handler:
+    def __init__(self, mailbox: Mailbox) -> None:
+        self.mailbox = mailbox
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.mailbox.add(email.message_from_bytes(envelope.content))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_smtp_sink() -> tuple[Controller, Mailbox]:
+    port = free_port()
+    mailbox = Mailbox(port)
+    controller = Controller(_Handler(mailbox), hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller, mailbox
+
+
+async def reset_database() -> None:
+    """Empty every application table (keeps the schema and the migration records)."""
+    from piccolo.apps.migrations.tables import Migration
+
+    from core.database import fetch, get_engine, is_postgres
+    from piccolo_conf import APP_REGISTRY
+
+    # Reverse registration order deletes referencing rows before the rows they reference.
+    classes = [t for config in APP_REGISTRY.app_configs.values() for t in config.table_classes]
+    tables = [t._meta.tablename for t in reversed(classes) if t is not Migration]
+    engine = get_engine()
+    if is_postgres(engine):
+        pool = getattr(engine, "pool", None)
+        if pool is None:
+            await engine.start_connection_pool(min_size=1, max_size=2)  # type: ignore[attr-defined]
+        await fetch("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+        if pool is None:
+            await engine.close_connection_pool()  # type: ignore[attr-defined]
+    else:
+        for table in tables:
+            await fetch(f'DELETE FROM "{table}"')  # noqa: S608 - table names from the registry
+        try:
+            await fetch("DELETE FROM sqlite_sequence")
+        except Exception:  # noqa: S110 - absent until an AUTOINCREMENT table has rows
+            pass
+
+
+async def reset_redis(url: str) -> None:
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(url)
+    try:
+        await client.flushdb()
+    finally:
+        await client.aclose()
+
+
+async def run_arq_burst(settings: Any) -> None:
+    """A real arq worker in burst mode: runs every queued job (and those they queue), then stops."""
+    from arq.worker import Worker
+
+    import worker as worker_module  # noqa: F401 - registers every job
+    from core.queue_backends import arq_functions, redis_settings
+
+    worker = Worker(
+        functions=arq_functions(settings),
+        cron_jobs=[],
+        redis_settings=redis_settings(settings.redis_url),
+        burst=True,
+        poll_delay=0.02,
+        ctx={"settings": settings},
+        handle_signals=False,
+        keep_result=0,
+        max_jobs=20,
+    )
+    try:
+        await worker.main()
+    finally:
+        await worker.close()

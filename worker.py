@@ -1,0 +1,38 @@
+"""arq worker: every job function and cron of every domain, collected (`arq worker.WorkerSettings`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import core.mail  # noqa: F401 - deliver_email
+from core import database
+from core.jobs import set_backend
+from core.queue_backends import ArqBackend, arq_cron_jobs, arq_functions, redis_settings
+from core.settings import get_settings
+
+settings = get_settings()
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    await database.prepare(settings)
+    set_backend(ArqBackend(settings, pool=ctx["redis"]))
+    ctx["settings"] = settings
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    set_backend(None)
+    await database.close()
+
+
+class WorkerSettings:
+    """Run with `arq worker.WorkerSettings` (REDIS_URL and DATABASE_URL set)."""
+
+    functions = arq_functions(settings)
+    cron_jobs = arq_cron_jobs()
+    redis_settings = redis_settings(settings.redis_url) if settings.redis_url else None
+    on_startup = startup
+    on_shutdown = shutdown
+    max_jobs = 20
+    job_timeout = 300
+    keep_result = 0
+    poll_delay = 0.2
