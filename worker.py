@@ -1,4 +1,4 @@
-"""arq worker: every job function and cron of every domain, collected (`arq worker.WorkerSettings`)."""
+"""arq worker: every job and cron of every domain (run `arq worker.WorkerSettings`)."""
 
 from __future__ import annotations
 

@@ -174,7 +174,7 @@ async def import_accounts_csv(data: bytes) -> ImportReport:
                 if owner is not None and owner != account_id:
                     report.errors.append(
                         gettext(
-                            "Line %(line)s: the domain %(domain)s already belongs to another account.",
+                            "Line %(line)s: the domain %(domain)s belongs to another account.",
                             line=row.line,
                             domain=domain,
                         )

@@ -11,7 +11,7 @@ from core.settings import Settings
 
 log = logging.getLogger("kizuna.demo")
 
-DEMO_PASSWORD = "kizuna-demo-2026"
+DEMO_PASSWORD = "kizuna-demo-2026"  # noqa: S105 - public demo login, listed in the README
 
 STAFF = [
     ("admin@kizuna.example", "管理者 花子", "admin"),
@@ -99,7 +99,7 @@ async def load_demo_data(settings: Settings) -> bool:
     lines = [f"  {email:34} ({role})" for email, _, role in STAFF]
     lines += [f"  {email:34} (customer)" for email, _, _ in CUSTOMERS]
     print(
-        "\nKizuna demo data loaded. Sign in at "  # noqa: T201 - shown to the operator
+        "\nKizuna demo data loaded. Sign in at "
         f"{settings.base_url}/login with password {DEMO_PASSWORD!r}:\n" + "\n".join(lines) + "\n"
     )
     return True

@@ -196,12 +196,12 @@ async def _check_account_unique(
                 field_errors={"crm_external_id": N_("This CRM id is already used.")},
             )
     if domains:
-        query = AccountDomain.select(AccountDomain.domain).where(
+        domain_query = AccountDomain.select(AccountDomain.domain).where(
             AccountDomain.domain.is_in(domains)
         )
         if account_id is not None:
-            query = query.where(AccountDomain.account != account_id)
-        taken = await query
+            domain_query = domain_query.where(AccountDomain.account != account_id)
+        taken = await domain_query
         if taken:
             raise Conflict(
                 N_("The domain %(domain)s already belongs to another account."),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from piccolo.columns import (
     BigInt,
     Boolean,
     ForeignKey,
     OnDelete,
+    Serial,
     Timestamptz,
     Varchar,
 )
@@ -17,13 +18,13 @@ from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     customer = "customer"
     csm = "csm"
     admin = "admin"
 
 
-class TouchTier(str, Enum):
+class TouchTier(StrEnum):
     high = "high"
     low = "low"
     tech = "tech"
@@ -31,6 +32,8 @@ class TouchTier(str, Enum):
 
 class Account(Table, tablename="accounts_account"):
     """A customer company of the vendor."""
+
+    id: Serial
 
     name = Varchar(length=200, index=True)
     crm_external_id = Varchar(
@@ -48,7 +51,7 @@ class Account(Table, tablename="accounts_account"):
         choices=TouchTier,
         help_text="Touch tier assigned by staff: high, low or tech.",
     )
-    owner = ForeignKey(
+    owner: ForeignKey[Member] = ForeignKey(
         references=LazyTableReference("Member", module_path="accounts.tables"),
         null=True,
         on_delete=OnDelete.set_null,
@@ -68,12 +71,16 @@ class Account(Table, tablename="accounts_account"):
 class AccountDomain(Table, tablename="accounts_domain"):
     """An email domain that belongs to one account (used for self sign-up)."""
 
+    id: Serial
+
     account = ForeignKey(references=Account, on_delete=OnDelete.cascade, index=True)
     domain = Varchar(length=253, unique=True, help_text="Lower-case, without the @.")
 
 
 class Member(Table, tablename="accounts_member"):
     """A person: a customer at an account, or staff (CSM, admin) with no account."""
+
+    id: Serial
 
     email = Varchar(length=320, unique=True, help_text="Lower-cased.")
     display_name = Varchar(length=100)
@@ -112,6 +119,8 @@ class Member(Table, tablename="accounts_member"):
 
 class Invitation(Table, tablename="accounts_invitation"):
     """A staff invitation by email; the signed link sets the password once."""
+
+    id: Serial
 
     email = Varchar(length=320, index=True)
     display_name = Varchar(length=100, default="")

@@ -1,4 +1,4 @@
-"""The database engine (SQLite file or PostgreSQL), transactions with after-commit hooks, migrations."""
+"""The database engine (SQLite or PostgreSQL), transactions with after-commit hooks, migrations."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ _after_commit: ContextVar[list[AfterCommit] | None] = ContextVar(
 
 
 def create_engine(settings: Settings) -> Engine:
-    """The engine the settings ask for: PostgreSQL when DATABASE_URL is set, else the SQLite file."""
+    """PostgreSQL when DATABASE_URL is set, else the SQLite file under VAR_DIR."""
     if settings.database_url:
         return PostgresEngine(
             config={"dsn": settings.database_url, "command_timeout": 30},
@@ -96,7 +96,8 @@ async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
     """Run a raw query with positional `{}` placeholders (Piccolo's QueryString style)."""
     from piccolo.querystring import QueryString
 
-    return await get_engine().run_querystring(QueryString(sql, *args))  # type: ignore[no-any-return]
+    rows: list[dict[str, Any]] = await get_engine().run_querystring(QueryString(sql, *args))
+    return rows
 
 
 async def ping() -> None:

@@ -121,7 +121,7 @@ def _respond(
         status_code=status,
         headers=headers,
         media_type=MediaType.HTML,
-    )  # type: ignore[return-value]
+    )
 
 
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:

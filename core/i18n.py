@@ -81,7 +81,7 @@ def raw_ngettext(singular: str, plural: str, n: int) -> str:
     return _catalog().ngettext(singular, plural, n)
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional marker name
+def N_(message: str) -> str:
     """Mark a message for extraction; it is translated where it is shown."""
     return message
 
@@ -89,7 +89,7 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional marker name
 def negotiate(preferred: str | None, accept_language: str | None, default: str) -> str:
     """The member's preference, then the browser's Accept-Language, then the default."""
     if preferred in LOCALES:
-        return preferred  # type: ignore[return-value]
+        return str(preferred)
     for tag in _parse_accept_language(accept_language or ""):
         base = tag.split("-")[0].lower()
         if base in LOCALES:

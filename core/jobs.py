@@ -134,7 +134,7 @@ class RunOutcome:
 
 async def run_queued_job(ctx: dict[str, Any], key: str, *, retry_limit: int) -> RunOutcome:
     """Run the job row `key` once; delete it when done unless asked for again meanwhile."""
-    row = await QueuedJob.objects().where(QueuedJob.key == key).first()
+    row = await QueuedJob.objects().where(QueuedJob.key == key).output(load_json=True).first()
     if row is None or row.failed_at is not None:
         return RunOutcome()
     function = REGISTRY.get(row.name)

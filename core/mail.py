@@ -68,7 +68,8 @@ def build_message(row: OutboundEmail, settings: Settings) -> EmailMessage:
     message.set_content(row.body_text)
     if row.body_html:
         message.add_alternative(row.body_html, subtype="html")
-    for item in row.attachments or []:
+    attachments: list[dict[str, str]] = row.attachments or []  # type: ignore[assignment]
+    for item in attachments:
         maintype, _, subtype = item["content_type"].partition("/")
         message.add_attachment(
             base64.b64decode(item["data"]),
@@ -81,9 +82,14 @@ def build_message(row: OutboundEmail, settings: Settings) -> EmailMessage:
 
 @job
 async def deliver_email(ctx: dict[str, Any], email_id: int) -> None:
-    """Send one outbox email by SMTP, or write it to VAR_DIR/outbox; at most once when it succeeds."""
+    """Send one outbox email by SMTP (or to VAR_DIR/outbox); once it succeeded, never again."""
     settings: Settings = ctx["settings"]
-    row = await OutboundEmail.objects().where(OutboundEmail.id == email_id).first()
+    row = (
+        await OutboundEmail.objects()
+        .where(OutboundEmail.id == email_id)
+        .output(load_json=True)
+        .first()
+    )
     if row is None or row.sent_at is not None:
         return
     message = build_message(row, settings)

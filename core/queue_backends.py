@@ -76,7 +76,7 @@ def arq_functions(settings: Settings) -> list[Function]:
 def arq_cron_jobs() -> list[CronJob]:
     return [
         arq_cron(
-            spec.function,
+            spec.function,  # type: ignore[arg-type]
             name=f"cron:{spec.job_name}",
             hour=set(spec.hour) if spec.hour is not None else None,
             minute=set(spec.minute) if spec.minute is not None else None,
@@ -118,9 +118,9 @@ class InProcessBackend:
         finally:
             self._tasks.pop(key, None)
 
-    async def drain(self, timeout: float = 60) -> None:
+    async def drain(self, within: float = 60) -> None:
         """Wait until every pushed job (and the jobs they push) has finished."""
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(within):
             while self._tasks:
                 await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
 

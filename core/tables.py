@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSONB, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSONB, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 
 class QueuedJob(Table, tablename="core_job"):
     """A job requested and not yet finished: the truth the queue backends are repaired from."""
+
+    id: Serial
 
     key = Varchar(length=200, unique=True, help_text="Deduplication key (arq _job_id).")
     name = Varchar(length=100, help_text="Registered job function name.")
@@ -31,6 +33,8 @@ class QueuedJob(Table, tablename="core_job"):
 
 class OutboundEmail(Table, tablename="core_email"):
     """An email written in the same transaction as its cause and sent by a job."""
+
+    id: Serial
 
     to_address = Varchar(length=320)
     subject = Varchar(length=300)

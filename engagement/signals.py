@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 from core.timeutil import utcnow
 from engagement.tables import Signal
 
 
-class SignalKind(str, Enum):
+class SignalKind(StrEnum):
     topic_created = "topic_created"
     reply_created = "reply_created"
     answer_accepted = "answer_accepted"

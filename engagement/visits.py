@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar.middleware import ASGIMiddleware
 from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from accounts.tables import Member

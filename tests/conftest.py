@@ -6,6 +6,7 @@ KIZUNA_TEST_BACKEND=postgres: PostgreSQL (KIZUNA_TEST_DATABASE_URL) + Redis + a 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import tempfile
@@ -34,9 +35,9 @@ elif BACKEND != "sqlite":
 from collections.abc import AsyncIterator  # noqa: E402
 from typing import Any  # noqa: E402
 
+import httpx  # noqa: E402
 import pytest  # noqa: E402
 from litestar import Litestar  # noqa: E402
-from litestar.testing import AsyncTestClient  # noqa: E402
 
 from core.settings import Settings, get_settings  # noqa: E402
 from tests.support import FormClient, Mailbox, start_smtp_sink  # noqa: E402
@@ -86,27 +87,51 @@ async def settings(migrated: Settings, smtp_sink: Mailbox) -> Settings:
 
 
 @pytest.fixture
-async def app(settings: Settings) -> Litestar:
+async def app(settings: Settings) -> AsyncIterator[Litestar]:
+    """The app, started (lifespan) in the test's own event loop, so the test and the app share
+    the database pool."""
     from app import create_app
 
-    return create_app(settings)
+    application = create_app(settings)
+    started, stop = asyncio.Event(), asyncio.Event()
+
+    async def serve() -> None:
+        # Litestar's lifespan holds an anyio task group: enter and exit it in one task.
+        async with application.lifespan():
+            started.set()
+            await stop.wait()
+
+    task = asyncio.create_task(serve())
+    waiter = asyncio.create_task(started.wait())
+    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        waiter.cancel()
+        task.result()
+    yield application
+    stop.set()
+    await task
+
+
+def _http_client(app: Litestar) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver.local")
 
 
 @pytest.fixture
 async def client(app: Litestar) -> AsyncIterator[FormClient]:
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as raw:
+    async with _http_client(app) as raw:
         yield FormClient(raw, app)
 
 
 @pytest.fixture
 async def other_client(app: Litestar, client: FormClient) -> AsyncIterator[FormClient]:
     """A second browser against the same running app (different cookies)."""
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as raw:
+    async with _http_client(app) as raw:
         yield FormClient(raw, app)
 
 
 @pytest.fixture
-def run_jobs(app: Litestar, settings: Settings, client: FormClient) -> Any:
+def run_jobs(app: Litestar, settings: Settings) -> Any:
     """Run every queued job to completion: in-process drain, or a burst arq worker on Redis."""
 
     async def run() -> None:
