@@ -156,7 +156,12 @@ def _parse_row(
 
 
 async def import_accounts_csv(data: bytes) -> ImportReport:
-    """Create accounts, or update the one with the same CRM id; nothing when any row is wrong."""
+    """Create accounts or update the matching one; nothing when any row is wrong.
+
+    A row matches the account with its CRM id, or without one the single account of the same
+    name that has no CRM id — so uploading a file twice never duplicates an account. A domain
+    owned by another account is an error, never a silent move.
+    """
     rows, errors = parse_accounts_csv(data)
     report = ImportReport(errors=errors)
     if errors:
@@ -167,8 +172,11 @@ async def import_accounts_csv(data: bytes) -> ImportReport:
     async with transaction():
         existing = await _existing_by_crm([r.crm_id for r in rows if r.crm_id])
         owners = await _domain_owners([d for r in rows for d in r.domains])
-        for row in rows:
-            account_id = existing.get(row.crm_id or "")
+        by_name = await _existing_by_name([r.name for r in rows if not r.crm_id])
+        matches = [
+            existing.get(row.crm_id) if row.crm_id else by_name.get(row.name) for row in rows
+        ]
+        for row, account_id in zip(rows, matches, strict=True):
             for domain in row.domains:
                 owner = owners.get(domain)
                 if owner is not None and owner != account_id:
@@ -181,8 +189,8 @@ async def import_accounts_csv(data: bytes) -> ImportReport:
                     )
         if report.errors:
             return report
-        for row in rows:
-            await _upsert(row, existing.get(row.crm_id or ""), report)
+        for row, account_id in zip(rows, matches, strict=True):
+            await _upsert(row, account_id, report)
     return report
 
 
@@ -193,6 +201,22 @@ async def _existing_by_crm(crm_ids: list[str]) -> dict[str, int]:
         Account.crm_external_id.is_in(crm_ids)
     )
     return {row["crm_external_id"]: row["id"] for row in rows}
+
+
+async def _existing_by_name(names: list[str]) -> dict[str, int]:
+    """Accounts without a CRM id by exact name; ambiguous names match nothing."""
+    if not names:
+        return {}
+    rows = await Account.select(Account.id, Account.name).where(
+        Account.name.is_in(names) & Account.crm_external_id.is_null()
+    )
+    found: dict[str, int] = {}
+    ambiguous: set[str] = set()
+    for row in rows:
+        if row["name"] in found:
+            ambiguous.add(row["name"])
+        found[row["name"]] = row["id"]
+    return {name: id_ for name, id_ in found.items() if name not in ambiguous}
 
 
 async def _domain_owners(domains: list[str]) -> dict[str, int]:

@@ -131,3 +131,12 @@ class AccountOut(BaseModel):
     allow_self_signup: bool
     active: bool
     member_count: int
+
+
+class AccountList(BaseModel):
+    """One page of accounts: `items` from `offset`, `total` matching."""
+
+    items: list[AccountOut]
+    total: int
+    limit: int
+    offset: int

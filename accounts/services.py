@@ -8,7 +8,7 @@ from typing import Any
 
 from accounts.tables import Account, AccountDomain, Member, Role
 from core.database import transaction
-from core.errors import Conflict, DomainError, NotFound
+from core.errors import Conflict, DomainError, Forbidden, NotFound
 from core.i18n import N_
 from core.security import hash_password
 
@@ -278,3 +278,30 @@ async def staff_members() -> list[dict[str, Any]]:
         .where(Member.role.is_in([Role.csm.value, Role.admin.value]) & Member.active.eq(True))
         .order_by(Member.display_name)
     )
+
+
+# --- the staff directory's rules ---------------------------------------------------------
+
+
+async def edit_member(actor: Member, member_id: int, changes: dict[str, Any]) -> Member:
+    """A staff edit of a member, within the rules of who may change what."""
+    async with transaction():
+        member = await get_member(member_id)
+        if member is None:
+            raise NotFound(N_("This member does not exist."))
+        _check_may_edit(actor, member, changes)
+        return await update_member(member_id, changes)
+
+
+def _check_may_edit(actor: Member, member: Member, changes: dict[str, Any]) -> None:
+    new_role = changes.get("role", member.role)
+    if not actor.is_admin and (member.is_staff or new_role != Role.customer.value):
+        raise Forbidden(N_("Only an admin can change staff members or grant staff roles."))
+    # Keeps an admin from locking themselves (and possibly everyone) out.
+    if actor.id == member.id and (new_role != member.role or changes.get("active") is False):
+        raise DomainError(N_("You cannot change your own role or deactivate yourself."))
+
+
+async def deactivate_member(actor: Member, member_id: int) -> Member:
+    """The member can no longer sign in; an open session ends at its next request."""
+    return await edit_member(actor, member_id, {"active": False})

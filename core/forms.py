@@ -57,7 +57,10 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
         field = ".".join(str(part) for part in error["loc"]) or "__all__"
         if field in errors:
             continue
-        errors[field] = _translate(error["type"], error.get("ctx") or {}, error.get("msg", ""))
+        kind = error["type"]
+        if kind == "string_type" and error.get("input") is None:
+            kind = "missing"  # read_form sends blank fields as None
+        errors[field] = _translate(kind, error.get("ctx") or {}, error.get("msg", ""))
     return errors
 
 

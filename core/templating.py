@@ -99,9 +99,11 @@ def render_email(template: str, locale: str, **context: Any) -> tuple[str, str, 
     with i18n.using_locale(locale):
         tmpl = env.get_template(template)
         ctx = tmpl.new_context(context)
-        subject = "".join(tmpl.blocks["subject"](ctx)).strip()
-        text = "".join(tmpl.blocks["text"](ctx)).strip() + "\n"
-        html = "".join(tmpl.blocks["html"](ctx)).strip()
+        for _ in tmpl.root_render_func(ctx):  # registers the blocks inherited via {% extends %}
+            pass
+        subject = "".join(ctx.blocks["subject"][0](ctx)).strip()
+        text = "".join(ctx.blocks["text"][0](ctx)).strip() + "\n"
+        html = "".join(ctx.blocks["html"][0](ctx)).strip()
     return " ".join(subject.split()), text, html
 
 
