@@ -21,6 +21,7 @@ from litestar.stores.registry import StoreRegistry
 
 import worker  # noqa: F401 - registers every job function and cron (one list for both backends)
 from accounts.controllers import ROUTES as ACCOUNT_ROUTES
+from accounts.directory import ROUTES as DIRECTORY_ROUTES
 from accounts.home import HomeController
 from accounts.middleware import CurrentMemberMiddleware
 from core import database, i18n
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HealthController,
             HomeController,
             *ACCOUNT_ROUTES,
+            *DIRECTORY_ROUTES,
             create_static_files_router(
                 path="/static",
                 directories=[ROOT / "static"],

@@ -1,8 +1,8 @@
 """Message catalogs: extract from code and templates, merge, translate, check.
 
-  python scripts/i18n.py update              extract messages and merge them into ja and en
-  python scripts/i18n.py translate FILE.json  set ja translations from {"msgid": "訳"}
-  python scripts/i18n.py check               fail when a ja message is untranslated
+python scripts/i18n.py update              extract messages and merge them into ja and en
+python scripts/i18n.py translate FILE.json  set ja translations from {"msgid": "訳"}
+python scripts/i18n.py check               fail when a ja message is untranslated
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ("ja", "en")
-SOURCE_DIRS = ("core", "accounts", "community", "events", "engagement", "templates")
+SOURCE_DIRS = ("core", "accounts", "community", "events", "engagement", "crm", "templates")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "t": None}
 
 
@@ -39,8 +39,13 @@ def extract() -> Catalog:
         ):
             if not message or (isinstance(message, tuple) and not message[0]):
                 continue
-            template.add(message, None, [(f"{directory}/{filename}", lineno)],
-                         auto_comments=comments, context=context)
+            template.add(
+                message,
+                None,
+                [(f"{directory}/{filename}", lineno)],
+                auto_comments=comments,
+                context=context,
+            )
     return template
 
 
@@ -56,8 +61,9 @@ def save(catalog: Catalog, locale: str) -> None:
     path = catalog_path(locale)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
-        write_po(handle, catalog, width=100, sort_output=True, omit_header=False,
-                 include_previous=False)
+        write_po(
+            handle, catalog, width=100, sort_output=True, omit_header=False, include_previous=False
+        )
 
 
 def update() -> None:
@@ -90,8 +96,11 @@ def translate(path: str) -> None:
 
 def check() -> int:
     catalog = load("ja")
-    untranslated = [m.id for m in catalog if m.id and (
-        not m.string or (isinstance(m.string, tuple) and not all(m.string)) or m.fuzzy)]
+    untranslated = [
+        m.id
+        for m in catalog
+        if m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string)) or m.fuzzy)
+    ]
     for msgid in untranslated:
         print("untranslated:", msgid)
     return 1 if untranslated else 0

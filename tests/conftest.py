@@ -155,3 +155,10 @@ def link_in(text: str, path: str) -> str:
     match = re.search(r"https?://[^/\s]+(" + re.escape(path) + r"[^\s\"'<>]*)", text)
     assert match, f"no link to {path} in:\n{text}"
     return match.group(1)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Everything under tests/e2e/ drives a browser: mark it so `-m e2e` selects it."""
+    for item in items:
+        if "/tests/e2e/" in str(item.path):
+            item.add_marker(pytest.mark.e2e)
