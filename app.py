@@ -24,6 +24,7 @@ from accounts.controllers import ROUTES as ACCOUNT_ROUTES
 from accounts.directory import ROUTES as DIRECTORY_ROUTES
 from accounts.home import HomeController
 from accounts.middleware import CurrentMemberMiddleware
+from community.controllers import ROUTES as COMMUNITY_ROUTES
 from core import database, i18n
 from core.errors import EXCEPTION_HANDLERS
 from core.health import HealthController
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HealthController,
             HomeController,
             *ACCOUNT_ROUTES,
+            *COMMUNITY_ROUTES,
             *DIRECTORY_ROUTES,
             create_static_files_router(
                 path="/static",

@@ -12,5 +12,6 @@ APP_REGISTRY = AppRegistry(
         "core.piccolo_app",
         "accounts.piccolo_app",
         "engagement.piccolo_app",
+        "community.piccolo_app",
     ]
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import community.jobs  # noqa: F401
 import core.mail  # noqa: F401 - deliver_email
 from core import database
 from core.jobs import set_backend

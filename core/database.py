@@ -96,8 +96,9 @@ async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
     """Run a raw query with positional `{}` placeholders (Piccolo's QueryString style)."""
     from piccolo.querystring import QueryString
 
-    rows: list[dict[str, Any]] = await get_engine().run_querystring(QueryString(sql, *args))
-    return rows
+    rows = await get_engine().run_querystring(QueryString(sql, *args))
+    # asyncpg gives Records, sqlite dicts: callers always get dicts.
+    return [dict(row) for row in rows]
 
 
 async def ping() -> None:

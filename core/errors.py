@@ -125,7 +125,8 @@ def _respond(
 
 
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    return _respond(request, exc.status_code, exc.translated(), exc.field_errors, exc.headers)
+    fields = {name: gettext(message) for name, message in exc.field_errors.items()}
+    return _respond(request, exc.status_code, exc.translated(), fields, exc.headers)
 
 
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:

@@ -76,6 +76,7 @@ def render_markdown(text: str, mention_href: Callable[[str], str | None] | None 
         attributes=_ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow ugc noopener",
+        allowed_classes={"a": {"mention"}},
         filter_style_properties={"text-align"},
     )
 

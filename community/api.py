@@ -1,0 +1,233 @@
+"""The forum's JSON API under /api/v1/community: the same services and checks as the pages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.params import JSONBody, QueryParameter
+
+from community import answers, reactions, services
+from community.categories import visible_categories
+from community.notifications import list_notifications
+from community.reading import list_topics, load_post, load_topic_page
+from community.schemas import (
+    ID_MAX,
+    AcceptIn,
+    AuthorOut,
+    CategoryOut,
+    LikeOut,
+    NotificationOut,
+    PathId,
+    PostOut,
+    PreviewIn,
+    PreviewOut,
+    ReplyCreate,
+    SearchHitOut,
+    StatusName,
+    TopicCreate,
+    TopicDetail,
+    TopicOut,
+    TopicPage,
+)
+from community.search import search
+from core.guards import requires_member
+
+STAFF = ("csm", "admin")
+
+
+def _author(row: dict[str, Any], prefix: str = "author") -> AuthorOut:
+    return AuthorOut(
+        id=row[f"{prefix}_id"] if f"{prefix}_id" in row else row["author"],
+        display_name=row[f"{prefix}_name"],
+        handle=row[f"{prefix}_handle"],
+        account_name=row["account_name"],
+        is_staff=row[f"{prefix}_role"] in STAFF,
+    )
+
+
+def topic_out(row: dict[str, Any]) -> TopicOut:
+    return TopicOut(
+        id=row["id"],
+        category_id=row["category_id"],
+        category_name=row["category_name"],
+        kind=row["kind"],
+        title=row["title"],
+        author=_author(row),
+        pinned=bool(row["pinned"]),
+        locked=bool(row["locked"]),
+        hidden=bool(row["hidden"]),
+        solved=bool(row["solved"]),
+        accepted_post_id=row["accepted_post_id"],
+        reply_count=row["reply_count"],
+        unread=row["unread"],
+        created_at=row["created_at"],
+        last_activity_at=row["last_activity_at"],
+    )
+
+
+def post_out(row: dict[str, Any], accepted_id: int | None) -> PostOut:
+    return PostOut(
+        id=row["id"],
+        number=row["number"],
+        author=_author(row),
+        body_html=row["body_html"] if row["visible"] else None,
+        deleted=row["deleted_at"] is not None,
+        hidden=bool(row["hidden"]),
+        like_count=row["like_count"],
+        liked_by_me=row["liked"],
+        accepted=row["id"] == accepted_id,
+        created_at=row["created_at"],
+        edited_at=row["edited_at"],
+    )
+
+
+async def topic_detail(
+    request: Request[Any, Any, Any], topic_id: int, page: int | None
+) -> TopicDetail:
+    data = await load_topic_page(request.user, topic_id, page)
+    accepted = data.topic["accepted_post_id"]
+    return TopicDetail(
+        topic=topic_out(data.topic),
+        posts=[post_out(row, accepted) for row in data.posts],
+        page=data.page,
+        pages=data.pages,
+    )
+
+
+class CommunityApiController(Controller):
+    """Categories, topics, replies, likes and accepted answers."""
+
+    path = "/api/v1/community"
+    guards = [requires_member]
+    tags = ["community"]
+
+    @get("/categories")
+    async def categories(self, request: Request[Any, Any, Any]) -> list[CategoryOut]:
+        """The categories the caller may read, in order."""
+        return [
+            CategoryOut(
+                id=row["id"],
+                name=row["name"],
+                description=row["description"],
+                position=row["position"],
+                visibility=row["visibility"],
+                account_id=row["account"],
+            )
+            for row in await visible_categories(request.user)
+        ]
+
+    @get("/topics")
+    async def topics(
+        self,
+        request: Request[Any, Any, Any],
+        category_id: Annotated[int | None, QueryParameter(ge=1, le=ID_MAX)] = None,
+        status: Annotated[StatusName | None, QueryParameter()] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=60)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 30,
+    ) -> TopicPage:
+        """Topics by last activity (pinned first on the first page); follow `next_cursor`."""
+        listing = await list_topics(
+            request.user, category_id=category_id, status=status, cursor=cursor, limit=limit
+        )
+        rows = listing.pinned + listing.topics
+        return TopicPage(items=[topic_out(r) for r in rows], next_cursor=listing.next_cursor)
+
+    @get("/topics/{topic_id:int}")
+    async def topic(
+        self,
+        request: Request[Any, Any, Any],
+        topic_id: PathId,
+        page: Annotated[int | None, QueryParameter(ge=1)] = None,
+    ) -> TopicDetail:
+        """A topic with one page (100) of its posts; reading it marks it read."""
+        return await topic_detail(request, topic_id, page)
+
+    @post("/topics")
+    async def create_topic(
+        self, request: Request[Any, Any, Any], data: JSONBody[TopicCreate]
+    ) -> Response[TopicDetail]:
+        """Open a topic; 201, or 200 with the same topic when the request is repeated."""
+        topic_id, created = await services.create_topic(
+            request.user, data.category_id, data.kind, data.title, data.body, data.client_token
+        )
+        detail = await topic_detail(request, topic_id, 1)
+        return Response(detail, status_code=201 if created else 200)
+
+    @post("/topics/{topic_id:int}/posts")
+    async def reply(
+        self, request: Request[Any, Any, Any], topic_id: PathId, data: JSONBody[ReplyCreate]
+    ) -> Response[PostOut]:
+        """Reply to a topic; 201, or 200 with the same post when the request is repeated."""
+        post_id, _, created = await services.reply_to_topic(
+            request.user, topic_id, data.body, data.client_token
+        )
+        row = await load_post(request.user, topic_id, post_id)
+        return Response(post_out(row, None), status_code=201 if created else 200)
+
+    @put("/posts/{post_id:int}/like")
+    async def like(self, request: Request[Any, Any, Any], post_id: PathId) -> LikeOut:
+        """Like a post (repeating it changes nothing)."""
+        count = await reactions.like_post(request.user, post_id)
+        return LikeOut(post_id=post_id, liked=True, like_count=count)
+
+    @delete("/posts/{post_id:int}/like", status_code=200)
+    async def unlike(self, request: Request[Any, Any, Any], post_id: PathId) -> LikeOut:
+        """Take a like back (repeating it changes nothing)."""
+        count = await reactions.unlike_post(request.user, post_id)
+        return LikeOut(post_id=post_id, liked=False, like_count=count)
+
+    @post("/topics/{topic_id:int}/accept", status_code=200)
+    async def accept(
+        self, request: Request[Any, Any, Any], topic_id: PathId, data: JSONBody[AcceptIn]
+    ) -> TopicDetail:
+        """Accept a reply as the answer (the asker or staff)."""
+        await answers.accept_answer(request.user, topic_id, data.post_id)
+        return await topic_detail(request, topic_id, None)
+
+    @delete("/topics/{topic_id:int}/accept", status_code=200)
+    async def unaccept(self, request: Request[Any, Any, Any], topic_id: PathId) -> TopicDetail:
+        """Withdraw the accepted answer (the asker or staff)."""
+        await answers.unaccept_answer(request.user, topic_id)
+        return await topic_detail(request, topic_id, None)
+
+    @post("/preview", status_code=200)
+    async def preview(self, data: JSONBody[PreviewIn]) -> PreviewOut:
+        """Markdown rendered and sanitised exactly as a post would be."""
+        html, _, _ = await services.render_body(data.body[: services.BODY_MAX])
+        return PreviewOut(html=html)
+
+    @get("/search")
+    async def search_topics(
+        self,
+        request: Request[Any, Any, Any],
+        q: Annotated[str, QueryParameter(max_length=100)],
+    ) -> list[SearchHitOut]:
+        """Topics whose title or a readable post contains every term of `q`."""
+        return [
+            SearchHitOut(
+                topic_id=hit.topic_id,
+                title=hit.title,
+                category_name=hit.category_name,
+                snippet=hit.snippet,
+                last_activity_at=hit.last_activity_at,
+            )
+            for hit in await search(request.user, q)
+        ]
+
+    @get("/notifications")
+    async def notifications(self, request: Request[Any, Any, Any]) -> list[NotificationOut]:
+        """The caller's newest notifications."""
+        return [
+            NotificationOut(
+                id=row["id"],
+                kind=row["kind"],
+                topic_id=row["topic_id"],
+                topic_title=row["topic_title"],
+                post_id=row["post_id"],
+                actor_name=row["actor_name"],
+                created_at=row["created_at"],
+                read=row["read_at"] is not None,
+            )
+            for row in await list_notifications(request.user)
+        ]

@@ -1,0 +1,57 @@
+"""Likes: one per member and post, never on one's own post, counted on the post row."""
+
+from __future__ import annotations
+
+from accounts.tables import Member
+from community.services import SOURCE, post_for_write
+from community.tables import Post, PostLike
+from core.database import transaction
+from core.errors import DomainError
+from core.i18n import N_
+from core.timeutil import utcnow
+from engagement.signals import SignalKind, record_signal
+
+
+async def like_post(member: Member, post_id: int) -> int:
+    """Like a post (a repeat changes nothing); the new like count."""
+    async with transaction():
+        post, _ = await post_for_write(member, post_id)
+        if post["author"] == member.id:
+            raise DomainError(N_("You cannot like your own post."))
+        if post["deleted_at"] is not None or post["hidden"]:
+            raise DomainError(N_("A deleted or hidden post cannot be liked."))
+        inserted = (
+            await PostLike.insert(PostLike(post=post_id, member=member.id))
+            .on_conflict(target=(PostLike.post, PostLike.member), action="DO NOTHING")
+            .returning(PostLike.id)
+        )
+        if not inserted:
+            return int(post["like_count"])
+        await Post.update({Post.like_count: Post.like_count + 1}).where(Post.id == post_id)
+        author = await Member.select(Member.account).where(Member.id == post["author"]).first()
+        if author and author["account"] is not None:
+            await record_signal(
+                author["account"],
+                post["author"],
+                SignalKind.reaction_received,
+                utcnow(),
+                1.0,
+                SOURCE,
+                f"reaction_received:{post_id}:{member.id}",
+            )
+        return int(post["like_count"]) + 1
+
+
+async def unlike_post(member: Member, post_id: int) -> int:
+    """Take a like back (nothing if there was none); the signal already recorded stays."""
+    async with transaction():
+        post, _ = await post_for_write(member, post_id)
+        removed = (
+            await PostLike.delete()
+            .where((PostLike.post == post_id) & (PostLike.member == member.id))
+            .returning(PostLike.id)
+        )
+        if not removed:
+            return int(post["like_count"])
+        await Post.update({Post.like_count: Post.like_count - 1}).where(Post.id == post_id)
+        return int(post["like_count"]) - 1
