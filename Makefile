@@ -1,16 +1,24 @@
-# Kizuna — the two commands of the README.
+# Kizuna: the README's commands. `make run` serves the app, `make test` runs every test.
 .PHONY: run test
 
-.venv/installed: pyproject.toml
-	python3 -m venv .venv
-	.venv/bin/pip install -q --upgrade pip
-	.venv/bin/pip install -q -e ".[test]"
-	touch .venv/installed
+PYTHON ?= python3
 
-# The app on the embedded default (SQLite under var/, in-process jobs) at http://127.0.0.1:8000
-run: .venv/installed
+# The app alone (what `make run` needs); reinstalled when pyproject.toml changes.
+.venv/.installed-app: pyproject.toml
+	test -x .venv/bin/python || $(PYTHON) -m venv .venv
+	.venv/bin/pip install -q -e .
+	touch $@
+
+# The app with the test and lint tools (pytest, Playwright's Python package, ruff, mypy).
+.venv/.installed-test: pyproject.toml
+	test -x .venv/bin/python || $(PYTHON) -m venv .venv
+	.venv/bin/pip install -q -e ".[test]"
+	touch $@ .venv/.installed-app
+
+# The embedded default (SQLite under var/, in-process jobs) at http://127.0.0.1:8000
+run: .venv/.installed-app
 	.venv/bin/python app.py
 
 # The whole suite on SQLite, again on PostgreSQL + Redis + arq, then the browser tests
-test: .venv/installed
+test: .venv/.installed-test
 	bash scripts/test.sh

@@ -60,10 +60,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             backend = InProcessBackend(settings, jobs_ctx)
         set_backend(backend)
         app.state.jobs = backend
-        if settings.load_demo_data:
+        # Never in production: the demo logins share a password printed in the README.
+        if settings.load_demo_data and settings.environment != "production":
             from accounts.demo import load_demo_data
 
-            await load_demo_data(settings)
+            async with database.startup_lock(settings):
+                if await load_demo_data(settings):
+                    from community.demo import load_community_demo
+
+                    await load_community_demo()
         if isinstance(backend, InProcessBackend) and settings.environment != "test":
             backend.start_crons()
         try:

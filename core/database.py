@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import fcntl
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -115,7 +117,31 @@ async def prepare(settings: Settings) -> None:
         assert isinstance(engine, PostgresEngine)
         await engine.start_connection_pool(min_size=1, max_size=settings.db_pool_max_size)
     if settings.should_migrate_on_start:
-        await migrate()
+        async with startup_lock(settings):
+            await migrate()
+
+
+@asynccontextmanager
+async def startup_lock(settings: Settings) -> AsyncIterator[None]:
+    """One process at a time: app processes started together (`--workers N`) would otherwise
+    run the same migrations (or load the demo data) at once and fail on "already exists"."""
+    if settings.database_url:
+        import asyncpg
+
+        connection = await asyncpg.connect(settings.database_url)
+        try:
+            await connection.execute("SELECT pg_advisory_lock(hashtext('kizuna:startup'))")
+            yield
+        finally:
+            await connection.close()  # ends the session, which releases the lock
+        return
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    with (settings.var_dir / "startup.lock").open("w") as handle:
+        await asyncio.to_thread(fcntl.flock, handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 async def close() -> None:

@@ -1,4 +1,8 @@
-"""Print the README's configuration table from core/settings.py (field, default, docstring)."""
+"""The README's configuration table, generated from core/settings.py (field, default, docstring).
+
+python scripts/settings_table.py           print the table (markdown)
+python scripts/settings_table.py --write   replace the table in README.md between its markers
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+README = ROOT / "README.md"
+START = "<!-- settings-table:start (python scripts/settings_table.py --write) -->"
+END = "<!-- settings-table:end -->"
+
 
 def docstrings() -> dict[str, str]:
     """Attribute docstrings: the string literal right after each annotated field."""
@@ -17,8 +25,7 @@ def docstrings() -> dict[str, str]:
     found: dict[str, str] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef) and node.name == "Settings":
-            body = node.body
-            for current, following in itertools.pairwise(body):
+            for current, following in itertools.pairwise(node.body):
                 if (
                     isinstance(current, ast.AnnAssign)
                     and isinstance(current.target, ast.Name)
@@ -29,18 +36,36 @@ def docstrings() -> dict[str, str]:
     return found
 
 
-def main() -> None:
+def table() -> str:
     from core.settings import Settings
 
     docs = docstrings()
-    print("| variable | default | meaning |")
-    print("|---|---|---|")
+    lines = ["| variable | default | meaning |", "|---|---|---|"]
     for name, field in Settings.model_fields.items():
         default = field.get_default(call_default_factory=True)
         if name == "var_dir":
-            default = "var/ (in the checkout)"
-        shown = "—" if default is None else f"`{default}`"
-        print(f"| `{name.upper()}` | {shown} | {docs.get(name, '')} |")
+            shown = "`var/` in the checkout"
+        else:
+            shown = "—" if default is None else f"`{default}`"
+        meaning = docs.get(name, "").replace("|", "\\|")
+        lines.append(f"| `{name.upper()}` | {shown} | {meaning} |")
+    return "\n".join(lines)
+
+
+def readme_with_table(readme: str) -> str:
+    """`readme` with the text between the markers replaced by the current table."""
+    head, start, rest = readme.partition(START)
+    _, end, tail = rest.partition(END)
+    if not start or not end:
+        raise SystemExit(f"README.md lacks the markers {START!r} and {END!r}")
+    return f"{head}{START}\n{table()}\n{END}{tail}"
+
+
+def main() -> None:
+    if "--write" in sys.argv[1:]:
+        README.write_text(readme_with_table(README.read_text(encoding="utf-8")), encoding="utf-8")
+    else:
+        print(table())
 
 
 if __name__ == "__main__":

@@ -1,49 +1,78 @@
 #!/usr/bin/env bash
-# The whole suite twice — SQLite + in-process jobs, then PostgreSQL + Redis + a real arq worker —
-# and the browser tests once (against a live server on the embedded default).
+# The README's test command (`make test`): the whole suite twice — SQLite + in-process jobs, then
+# PostgreSQL + Redis + a real burst arq worker — and the browser tests once, against a live
+# server on the embedded default (SQLite). Ends with one line: "N passed, M failed".
+#
+# KIZUNA_TEST_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/kizuna_test) and
+# KIZUNA_TEST_REDIS_URL (default redis://127.0.0.1:6379/15) choose the PostgreSQL run's services.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-PY=.venv/bin/python
+PY=${PYTHON:-.venv/bin/python}
 PG_URL=${KIZUNA_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/kizuna_test}
 REDIS_URL=${KIZUNA_TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
+PG_DB=${PG_URL##*/}
+PG_DB=${PG_DB%%\?*}
+PG_ADMIN_URL=${PG_URL%/*}/postgres
 
-if ! pg_isready -q -h 127.0.0.1 -p 5432; then
-  echo "PostgreSQL is not reachable on 127.0.0.1:5432" >&2; exit 2
-fi
-if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
-  echo "Redis is not reachable on 127.0.0.1:6379" >&2; exit 2
-fi
-db=${PG_URL##*/}
-psql -q -U postgres -h 127.0.0.1 -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null
-psql -q -U postgres -h 127.0.0.1 -c "CREATE DATABASE \"$db\" TEMPLATE template0 ENCODING 'UTF8' \
-  LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'" >/dev/null
+die() { echo "scripts/test.sh: $*" >&2; echo "0 passed, 1 failed"; exit 2; }
 
-passed=0; failed=0; status=0
+command -v psql >/dev/null || die "psql (PostgreSQL client) is not installed"
+command -v redis-cli >/dev/null || die "redis-cli (Redis client) is not installed"
+pg_isready -q -d "$PG_ADMIN_URL" ||
+  die "PostgreSQL is not reachable at ${PG_URL%/*} (start it, or set KIZUNA_TEST_DATABASE_URL)"
+[ "$(redis-cli -u "$REDIS_URL" ping 2>/dev/null)" = "PONG" ] ||
+  die "Redis is not reachable at $REDIS_URL (start it, or set KIZUNA_TEST_REDIS_URL)"
+exists=$(psql -d "$PG_ADMIN_URL" -tAc "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'") ||
+  die "cannot query PostgreSQL at $PG_ADMIN_URL"
+if [ "$exists" != "1" ]; then
+  # A UTF-8 database: pg_trgm only sees Japanese characters with a UTF-8 ctype.
+  psql -q -d "$PG_ADMIN_URL" -c "CREATE DATABASE \"$PG_DB\" TEMPLATE template0 ENCODING 'UTF8' \
+    LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'" || die "cannot create the database $PG_DB"
+fi
+
+passed=0 failed=0 skipped=0 status=0
+# pytest's closing line, e.g. "140 passed, 3 deselected in 12.3s" (framed by "=" without -q).
+SUMMARY='^(=+ )?[0-9]+ (passed|failed|errors?|skipped|deselected|xfailed|xpassed)\b.* in [0-9.]+s'
+count() { grep -oE "[0-9]+ $1" <<<"$2" | grep -oE '[0-9]+' || echo 0; }
+
+# One pytest run, its figures added to the totals. A run that fails, or that runs no test
+# (pytest's exit code 5, or a summary with nothing passed), fails the whole command.
 run() {
-  local label=$1; shift
-  echo; echo "=== $label"
-  local out; out=$(mktemp)
+  local label=$1 out rc line p f e s
+  shift
+  printf '\n=== %s\n' "$label"
+  out=$(mktemp)
   "$@" 2>&1 | tee "$out"
-  local rc=${PIPESTATUS[0]}
-  local line; line=$(grep -E '[0-9]+ (passed|failed|errors?|deselected).* in [0-9.]+s' "$out" | tail -n 1)
-  local p f e
-  p=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+' || echo 0)
-  f=$(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+' || echo 0)
-  e=$(grep -oE '[0-9]+ error' <<<"$line" | grep -oE '[0-9]+' || echo 0)
-  passed=$((passed + p)); failed=$((failed + f + e))
-  if [ "$rc" -ne 0 ]; then status=1; [ "$((f + e))" -eq 0 ] && failed=$((failed + 1)); fi
-  if [ "$p" -eq 0 ]; then echo "no test ran in: $label" >&2; status=1; fi
+  rc=${PIPESTATUS[0]}
+  line=$(grep -E "$SUMMARY" "$out" | tail -n 1)
   rm -f "$out"
+  p=$(count passed "$line")
+  f=$(count failed "$line")
+  e=$(count 'errors?' "$line")
+  s=$(count skipped "$line")
+  passed=$((passed + p)) failed=$((failed + f + e)) skipped=$((skipped + s))
+  if [ "$rc" -ne 0 ]; then
+    status=1
+    # Collection errors, crashes, timeouts: count the run as one failure when pytest counted none.
+    [ $((f + e)) -eq 0 ] && failed=$((failed + 1))
+    echo "*** $label: pytest exited with $rc" >&2
+  elif [ "$p" -eq 0 ]; then
+    status=1 failed=$((failed + 1))
+    echo "*** $label: no test ran" >&2
+  fi
 }
 
-run "SQLite + in-process jobs" env KIZUNA_TEST_BACKEND=sqlite \
-  $PY -m pytest -q -m "not e2e" -p no:cacheprovider
-run "PostgreSQL + Redis + arq worker" env KIZUNA_TEST_BACKEND=postgres \
-  KIZUNA_TEST_DATABASE_URL="$PG_URL" KIZUNA_TEST_REDIS_URL="$REDIS_URL" \
-  $PY -m pytest -q -m "not e2e" -p no:cacheprovider
-run "browser (Debian chromium, live server on the embedded default)" \
-  $PY -m pytest -q -m e2e -p no:cacheprovider
+PYTEST=("$PY" -m pytest -q -p no:cacheprovider --durations=5)
+run "SQLite + in-process jobs" env KIZUNA_TEST_BACKEND=sqlite "${PYTEST[@]}" -m "not e2e"
+run "PostgreSQL ($PG_DB) + Redis ($REDIS_URL) + burst arq worker" env KIZUNA_TEST_BACKEND=postgres \
+  KIZUNA_TEST_DATABASE_URL="$PG_URL" KIZUNA_TEST_REDIS_URL="$REDIS_URL" "${PYTEST[@]}" -m "not e2e"
+run "browser tests (Debian chromium; live server on the embedded default, SQLite)" \
+  env KIZUNA_TEST_BACKEND=sqlite "${PYTEST[@]}" -m e2e
 
 echo
-echo "$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then
+  echo "$passed passed, $failed failed, $skipped skipped"
+else
+  echo "$passed passed, $failed failed"
+fi
 exit $status
