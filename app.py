@@ -35,6 +35,9 @@ from core.security_headers import SecurityHeadersMiddleware
 from core.sessions import SessionConfig
 from core.settings import ROOT, Settings, get_settings
 from core.templating import template_config
+from crm.auth import BearerTokenMiddleware
+from crm.cli import CrmPlugin
+from crm.controllers import ROUTES as CRM_ROUTES
 from engagement.visits import DailyVisitMiddleware
 
 log = logging.getLogger("kizuna")
@@ -101,6 +104,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HealthController,
             HomeController,
             *ACCOUNT_ROUTES,
+            *CRM_ROUTES,
             *COMMUNITY_ROUTES,
             *DIRECTORY_ROUTES,
             create_static_files_router(
@@ -111,6 +115,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         lifespan=[lifespan],
+        plugins=[CrmPlugin()],
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "limiter": Provide(lambda: limiter, use_cache=True, sync_to_thread=False),
@@ -119,6 +124,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SecurityHeadersMiddleware(settings),
             session_config.middleware,
             CurrentMemberMiddleware(settings),
+            BearerTokenMiddleware(settings, limiter),
             DailyVisitMiddleware(settings),
         ],
         csrf_config=CSRFConfig(

@@ -12,6 +12,7 @@ APP_REGISTRY = AppRegistry(
         "core.piccolo_app",
         "accounts.piccolo_app",
         "engagement.piccolo_app",
+        "crm.piccolo_app",
         "community.piccolo_app",
     ]
 )

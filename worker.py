@@ -6,6 +6,8 @@ from typing import Any
 
 import community.jobs  # noqa: F401
 import core.mail  # noqa: F401 - deliver_email
+import crm.jobs  # noqa: F401 - webhook deliveries, CRM syncs
+import engagement.jobs  # noqa: F401 - score recomputes, nightly pass
 from core import database
 from core.jobs import set_backend
 from core.queue_backends import ArqBackend, arq_cron_jobs, arq_functions, redis_settings

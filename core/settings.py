@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     """Attempts before a failing job is left in the job table for inspection."""
     job_stale_after_seconds: int = 120
     """A queued job not finished after this long is pushed again by the sweeper."""
+    score_debounce_seconds: float = 10.0
+    """Wait after a signal before recomputing its account's score (a burst costs one recompute)."""
     signin_limit_per_address: int = 5
     """Failed sign-ins per email address per window before 429."""
     signin_limit_per_ip: int = 20

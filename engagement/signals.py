@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
+from core.jobs import enqueue
+from core.settings import Settings, get_settings
 from core.timeutil import utcnow
+from engagement.jobs import recompute_account_score
+from engagement.kinds import SignalKind
 from engagement.tables import Signal
 
+__all__ = ["SignalKind", "configure_ledger", "record_signal"]
 
-class SignalKind(StrEnum):
-    topic_created = "topic_created"
-    reply_created = "reply_created"
-    answer_accepted = "answer_accepted"
-    reaction_received = "reaction_received"
-    event_registered = "event_registered"
-    webinar_attended = "webinar_attended"
-    mokumoku_attended = "mokumoku_attended"
-    event_no_show = "event_no_show"
-    daily_visit = "daily_visit"
+_debounce_seconds: float | None = None
+
+
+def configure_ledger(settings: Settings) -> None:
+    """Take the recompute debounce from the app's settings (create_app calls this once)."""
+    global _debounce_seconds
+    _debounce_seconds = settings.score_debounce_seconds
+
+
+def recompute_delay() -> float:
+    """Seconds a recompute waits for more signals; processes without an app read the env."""
+    if _debounce_seconds is not None:
+        return _debounce_seconds
+    return get_settings().score_debounce_seconds
 
 
 async def record_signal(
@@ -32,7 +40,9 @@ async def record_signal(
 ) -> bool:
     """Append a signal once: True if written, False if `dedupe_key` was already recorded.
 
-    Call inside the transaction of the action it reports, so the two commit together.
+    Call inside the transaction of the action it reports, so the two commit together. A new
+    signal asks for its account's score to be recomputed: one job per account (job id),
+    deferred so that a burst of signals costs one recompute.
     """
     kind_value = SignalKind(kind).value
     inserted = (
@@ -50,4 +60,11 @@ async def record_signal(
         .on_conflict(target=Signal.dedupe_key, action="DO NOTHING")
         .returning(Signal.id)
     )
+    if inserted:
+        await enqueue(
+            recompute_account_score,
+            account_id,
+            job_id=f"recompute:{account_id}",
+            defer_by=recompute_delay(),
+        )
     return bool(inserted)

@@ -1,0 +1,181 @@
+"""The reverse-ETL pull API (/api/v1/scores) and webhook management over the API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from litestar import Controller, Request, delete, get, post
+from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from core.errors import DomainError
+from core.i18n import N_
+from core.security import TokenError, sign, unsign
+from core.settings import Settings
+from core.timeutil import utcnow
+from crm.auth import API_TOKEN_OPT, ApiPrincipal, requires_scope
+from crm.files import plain_values
+from crm.schemas import (
+    Problem,
+    ScoreItem,
+    ScorePage,
+    WebhookEndpointCreated,
+    WebhookEndpointIn,
+    WebhookEndpointOut,
+)
+from crm.source import iter_score_rows
+from crm.webhooks import create_endpoint, delete_endpoint, list_endpoints
+
+CURSOR_PURPOSE = "scores-cursor"
+CURSOR_MAX_AGE = 10 * 365 * 86400  # a cursor is a position, not a session: it stays valid
+MAX_LIMIT = 1000
+Position = tuple[datetime, int]
+
+
+def encode_cursor(secret: str, position: Position | None, updated_since: datetime | None) -> str:
+    """Opaque, signed: base64url JSON of the last (updated_at, account_id) seen."""
+    payload = {
+        "p": [position[0].isoformat(), position[1]] if position else None,
+        "s": updated_since.isoformat() if updated_since else None,
+    }
+    return sign(secret, CURSOR_PURPOSE, payload)
+
+
+def decode_cursor(secret: str, cursor: str) -> tuple[Position | None, datetime | None]:
+    try:
+        payload = unsign(secret, CURSOR_PURPOSE, cursor, CURSOR_MAX_AGE)
+        position = payload["p"]
+        since = datetime.fromisoformat(payload["s"]) if payload["s"] else None
+        if position is None:
+            return None, since
+        return (datetime.fromisoformat(position[0]), int(position[1])), since
+    except (TokenError, KeyError, TypeError, ValueError, IndexError) as exc:
+        message = N_("The cursor is not valid. Start again without a cursor.")
+        raise DomainError(message, field_errors={"cursor": message}) from exc
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+PROBLEMS = {
+    400: ResponseSpec(Problem, description="Bad parameter or cursor."),
+    401: ResponseSpec(Problem, description="Unknown, expired or revoked token."),
+    403: ResponseSpec(Problem, description="The token lacks the scope."),
+    429: ResponseSpec(Problem, description="Rate limited; see Retry-After."),
+}
+
+
+class ScoresApiController(Controller):
+    """Current engagement scores for reverse-ETL tools, in a stable incremental order."""
+
+    path = "/api/v1/scores"
+    tags = ["crm"]
+    opt = {API_TOKEN_OPT: True}
+    guards = [requires_scope("scores:read")]
+    security = [{"BearerToken": []}]
+
+    @get(
+        "/",
+        responses=PROBLEMS,
+        summary="List scores changed since a point",
+        description=(
+            "Ascending by (updated_at, account_id). Start with `updated_since` (or nothing), "
+            "then pass `next_cursor` back as `cursor` until `has_more` is false; keep the last "
+            "cursor to fetch later changes. Send `Authorization: Bearer kz_…` (scope "
+            "scores:read). Scores updated in the last few seconds appear on a later call."
+        ),
+    )
+    async def list_scores(
+        self,
+        settings: NamedDependency[Settings],
+        updated_since: Annotated[
+            datetime | None,
+            QueryParameter(description="ISO 8601; scores updated at or after it (first call)."),
+        ] = None,
+        cursor: Annotated[
+            str | None, QueryParameter(description="`next_cursor` of the previous page.")
+        ] = None,
+        limit: Annotated[
+            int, QueryParameter(ge=1, le=MAX_LIMIT, description="Page size, 1 to 1000.")
+        ] = 100,
+    ) -> ScorePage:
+        """One page of scores and the cursor of the next."""
+        secret = settings.resolved_secret_key()
+        position: Position | None = None
+        since = _aware(updated_since)
+        if cursor:
+            position, since = decode_cursor(secret, cursor)
+        until = utcnow() - timedelta(seconds=settings.scores_api_settle_seconds)
+        rows = [
+            row
+            async for row in iter_score_rows(
+                updated_since=since, after=position, until=until, limit=limit + 1
+            )
+        ]
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        if rows:
+            position = rows[-1].position
+        items = [ScoreItem(**plain_values(row)) for row in rows]
+        return ScorePage(
+            items=items, next_cursor=encode_cursor(secret, position, since), has_more=has_more
+        )
+
+
+def _endpoint_out(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "url": row["url"],
+        "events": row["events"].split(),
+        "description": row["description"],
+        "enabled": row["enabled"],
+        "disabled_reason": row["disabled_reason"],
+        "created_at": row["created_at"],
+    }
+
+
+class WebhooksApiController(Controller):
+    """Webhook endpoints, managed with an API token (scope webhooks:manage) only.
+
+    Token-only, so CSRF does not apply: a browser never attaches a bearer token by itself.
+    """
+
+    path = "/api/v1/webhooks"
+    tags = ["crm"]
+    opt = {API_TOKEN_OPT: True, "exclude_from_csrf": True}
+    guards = [requires_scope("webhooks:manage", sessions=None)]
+    security = [{"BearerToken": []}]
+
+    @get("/", responses=PROBLEMS)
+    async def list_webhooks(self) -> list[WebhookEndpointOut]:
+        """Every registered endpoint (secrets are never shown again)."""
+        return [WebhookEndpointOut(**_endpoint_out(row)) for row in await list_endpoints()]
+
+    @post("/", status_code=HTTP_201_CREATED, responses=PROBLEMS)
+    async def create_webhook(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[WebhookEndpointIn],
+        settings: NamedDependency[Settings],
+    ) -> WebhookEndpointCreated:
+        """Register an endpoint; the response holds its whsec_ secret, shown only once."""
+        principal: ApiPrincipal = request.scope["user"]
+        endpoint, secret = await create_endpoint(
+            data.url, list(data.events), data.description, principal.owner_id, settings
+        )
+        row = endpoint.to_dict()
+        return WebhookEndpointCreated(**_endpoint_out(row), secret=secret)
+
+    @delete("/{endpoint_id:int}", status_code=HTTP_204_NO_CONTENT, responses=PROBLEMS)
+    async def delete_webhook(self, endpoint_id: FromPath[int]) -> None:
+        """Remove an endpoint and its delivery log."""
+        await delete_endpoint(endpoint_id)
+
+
+ROUTES = [ScoresApiController, WebhooksApiController]
