@@ -15,6 +15,7 @@ from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
 from litestar.stores.file import FileStore
 from litestar.stores.redis import RedisStore
 from litestar.stores.registry import StoreRegistry
@@ -34,6 +35,7 @@ from core.ratelimit import RateLimiter
 from core.security_headers import SecurityHeadersMiddleware
 from core.sessions import SessionConfig
 from core.settings import ROOT, Settings, get_settings
+from core.stores import DatabaseStore
 from core.templating import template_config
 from crm.auth import BearerTokenMiddleware
 from crm.cli import CrmPlugin
@@ -84,13 +86,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await database.close()
 
     (settings.var_dir / "store").mkdir(parents=True, exist_ok=True)
-    stores = StoreRegistry(
-        default_factory=lambda name: (
-            RedisStore(redis_client, namespace=f"kizuna:{name}")  # type: ignore[arg-type]
-            if redis_client is not None
-            else FileStore(settings.var_dir / "store" / name, create_directories=True)
-        )
-    )
+
+    def store_for(name: str) -> Store:
+        # Sessions stay in the database on PostgreSQL: a Redis outage must not sign anyone out.
+        if name == "sessions" and settings.database_url:
+            return DatabaseStore(f"kizuna:{name}")
+        if redis_client is not None:
+            return RedisStore(redis_client, namespace=f"kizuna:{name}")
+        return FileStore(settings.var_dir / "store" / name, create_directories=True)
+
+    stores = StoreRegistry(default_factory=store_for)
     session_config = SessionConfig(
         key="kizuna_session",
         store="sessions",

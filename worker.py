@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import community.jobs  # noqa: F401
-import core.mail  # noqa: F401 - deliver_email
+import core.mail
+import core.stores  # noqa: F401 - purge_expired_sessions
 import crm.jobs  # noqa: F401 - webhook deliveries, CRM syncs
 import engagement.jobs  # noqa: F401 - score recomputes, nightly pass
 from core import database

@@ -179,10 +179,16 @@ async def sweep_stale_jobs(ctx: dict[str, Any]) -> int:
         .limit(1000)
     )
     backend = get_backend()
+    pushed = 0
     for row in rows:
+        try:
+            await backend.push(row["key"], row["name"], 0)
+        except Exception:
+            log.warning("sweeper: the queue does not answer; next sweep retries", exc_info=True)
+            break
         await QueuedJob.update({QueuedJob.run_at: utcnow()}).where(QueuedJob.key == row["key"])
-        await backend.push(row["key"], row["name"], 0)
-    return len(rows)
+        pushed += 1
+    return pushed
 
 
 async def pending_job_count() -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from arq import Retry, create_pool
@@ -17,6 +18,8 @@ from core.settings import Settings
 from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
+
+PUSH_RETRY_AFTER_SECONDS = 3.0
 
 
 def redis_settings(url: str) -> RedisSettings:
@@ -35,6 +38,7 @@ class ArqBackend:
         self._settings = settings
         self._pool = pool
         self._owns_pool = pool is None
+        self._down_until = 0.0
 
     async def pool(self) -> ArqRedis:
         if self._pool is None:
@@ -42,8 +46,16 @@ class ArqBackend:
         return self._pool
 
     async def push(self, key: str, name: str, defer_seconds: float) -> None:
-        pool = await self.pool()
-        await pool.enqueue_job(name, key, _job_id=key, _defer_by=defer_seconds or None)
+        # After a failure, skip Redis for a few seconds instead of making every request wait
+        # for a connect timeout: the job row is already committed and the sweeper pushes it.
+        if time.monotonic() < self._down_until:
+            raise ConnectionError("Redis was unreachable moments ago")
+        try:
+            pool = await self.pool()
+            await pool.enqueue_job(name, key, _job_id=key, _defer_by=defer_seconds or None)
+        except Exception:
+            self._down_until = time.monotonic() + PUSH_RETRY_AFTER_SECONDS
+            raise
 
     async def ping(self) -> None:
         pool = await self.pool()

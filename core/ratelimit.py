@@ -1,10 +1,21 @@
-"""Fixed-window counters for rate limits: Redis when configured, else an in-process table."""
+"""Fixed-window counters for rate limits: Redis when configured, else an in-process table.
+
+When Redis is configured but does not answer, counting falls back to this process's table for
+a short while (a breaker) instead of failing the request: a rate limit is a guard, and Redis
+being down must not take sign-in or posting down with it. The fallback is per process, so the
+limits are looser (one window per process) until Redis is back.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import Any
+
+log = logging.getLogger(__name__)
+
+REDIS_RETRY_AFTER_SECONDS = 5.0
 
 
 class RateLimiter:
@@ -15,16 +26,31 @@ class RateLimiter:
         self._prefix = prefix
         self._memory: dict[str, tuple[int, float]] = {}
         self._lock = asyncio.Lock()
+        self._redis_down_until = 0.0
+
+    def _live_redis(self) -> Any | None:
+        """The Redis client, unless none is configured or it failed moments ago."""
+        if self._redis is None or time.monotonic() < self._redis_down_until:
+            return None
+        return self._redis
+
+    def _redis_failed(self) -> None:
+        if time.monotonic() >= self._redis_down_until:
+            log.warning("rate limits: Redis does not answer; counting in this process for now")
+        self._redis_down_until = time.monotonic() + REDIS_RETRY_AFTER_SECONDS
 
     async def hit(self, key: str, window_seconds: int) -> int:
         """Count one event for `key`; return the count in the current window."""
-        if self._redis is not None:
+        if (redis := self._live_redis()) is not None:
             name = self._prefix + key
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.incr(name)
-                pipe.expire(name, window_seconds, nx=True)
-                count, _ = await pipe.execute()
-            return int(count)
+            try:
+                async with redis.pipeline(transaction=True) as pipe:
+                    pipe.incr(name)
+                    pipe.expire(name, window_seconds, nx=True)
+                    count, _ = await pipe.execute()
+                return int(count)
+            except Exception:
+                self._redis_failed()
         async with self._lock:
             now = time.monotonic()
             count, expires = self._memory.get(key, (0, now + window_seconds))
@@ -36,9 +62,12 @@ class RateLimiter:
             return count + 1
 
     async def count(self, key: str) -> int:
-        if self._redis is not None:
-            value = await self._redis.get(self._prefix + key)
-            return int(value or 0)
+        if (redis := self._live_redis()) is not None:
+            try:
+                value = await redis.get(self._prefix + key)
+                return int(value or 0)
+            except Exception:
+                self._redis_failed()
         count, expires = self._memory.get(key, (0, 0.0))
         return count if expires > time.monotonic() else 0
 
@@ -46,7 +75,9 @@ class RateLimiter:
         return await self.count(key) >= limit
 
     async def reset(self, key: str) -> None:
-        if self._redis is not None:
-            await self._redis.delete(self._prefix + key)
-        else:
-            self._memory.pop(key, None)
+        self._memory.pop(key, None)
+        if (redis := self._live_redis()) is not None:
+            try:
+                await redis.delete(self._prefix + key)
+            except Exception:
+                self._redis_failed()

@@ -1,8 +1,8 @@
-"""Tables of the shared kernel: the durable job table and the email outbox."""
+"""Tables of the shared kernel: the durable job table, the email outbox and sessions."""
 
 from __future__ import annotations
 
-from piccolo.columns import JSONB, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import JSONB, Bytea, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -45,3 +45,17 @@ class OutboundEmail(Table, tablename="core_email"):
     sent_at = Timestamptz(null=True, default=None, index=True)
     attempts = Integer(default=0)
     last_error = Text(null=True, default=None)
+
+
+class StoredSession(Table, tablename="core_session"):
+    """A server-side session (or another small keyed value) with its expiry.
+
+    With PostgreSQL, sessions live here rather than in Redis: a Redis outage then costs the
+    queue's latency and the rate limits' precision, never the members' sign-ins.
+    """
+
+    id: Serial
+
+    key = Varchar(length=200, unique=True, help_text="Namespace and key, e.g. sessions:<id>.")
+    value = Bytea()
+    expires_at = Timestamptz(null=True, default=None, index=True)

@@ -5,27 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.jobs import enqueue
-from core.settings import Settings, get_settings
+from core.settings import get_settings
 from core.timeutil import utcnow
 from engagement.jobs import recompute_account_score
 from engagement.kinds import SignalKind
 from engagement.tables import Signal
 
-__all__ = ["SignalKind", "configure_ledger", "record_signal"]
-
-_debounce_seconds: float | None = None
-
-
-def configure_ledger(settings: Settings) -> None:
-    """Take the recompute debounce from the app's settings (create_app calls this once)."""
-    global _debounce_seconds
-    _debounce_seconds = settings.score_debounce_seconds
+__all__ = ["SignalKind", "record_signal"]
 
 
 def recompute_delay() -> float:
-    """Seconds a recompute waits for more signals; processes without an app read the env."""
-    if _debounce_seconds is not None:
-        return _debounce_seconds
+    """Seconds a recompute waits for more signals (SCORE_DEBOUNCE_SECONDS)."""
     return get_settings().score_debounce_seconds
 
 

@@ -170,3 +170,32 @@ async def run_arq_burst(settings: Any) -> None:
         await worker.main()
     finally:
         await worker.close()
+
+
+@contextlib.asynccontextmanager
+async def running_app(settings: Any) -> Any:
+    """`create_app(settings)` with its lifespan entered and left in one task of this loop."""
+    import asyncio
+
+    from app import create_app
+
+    application = create_app(settings)
+    started, stop = asyncio.Event(), asyncio.Event()
+
+    async def serve() -> None:
+        # Litestar's lifespan holds an anyio task group: enter and exit it in one task.
+        async with application.lifespan():
+            started.set()
+            await stop.wait()
+
+    task = asyncio.create_task(serve())
+    waiter = asyncio.create_task(started.wait())
+    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        waiter.cancel()
+        task.result()
+    try:
+        yield application
+    finally:
+        stop.set()
+        await task
