@@ -35,4 +35,5 @@ class HealthController(Controller):
         return Response(
             {"status": "ok" if healthy else "unavailable", "checks": checks},
             status_code=200 if healthy else 503,
+            headers={} if healthy else {"Retry-After": "5"},
         )
