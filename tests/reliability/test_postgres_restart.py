@@ -8,6 +8,7 @@ free port), so restarting it disturbs nothing else; the app runs as a real serve
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
@@ -87,10 +88,8 @@ class Cluster:
         )
 
     def remove(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self.ctl("stop")
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
