@@ -37,6 +37,6 @@ class WorkerSettings:
     on_startup = startup
     on_shutdown = shutdown
     max_jobs = 20
-    job_timeout = 300
+    job_timeout = settings.job_timeout_seconds
     keep_result = 0
     poll_delay = 0.2

@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     """Connections per app process in the PostgreSQL pool."""
     job_retry_limit: int = 5
     """Attempts before a failing job is left in the job table for inspection."""
+    job_timeout_seconds: int = 300
+    """A job running longer is cancelled; a worker that died mid-job has it re-run after this."""
     job_stale_after_seconds: int = 120
     """A queued job not finished after this long is pushed again by the sweeper."""
     score_debounce_seconds: float = 10.0
