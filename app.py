@@ -31,7 +31,7 @@ from core.errors import EXCEPTION_HANDLERS
 from core.health import HealthController
 from core.jobs import set_backend
 from core.queue_backends import ArqBackend, InProcessBackend
-from core.ratelimit import RateLimiter
+from core.ratelimit import RateLimiter, WriteRateLimitMiddleware
 from core.security_headers import SecurityHeadersMiddleware
 from core.sessions import SessionConfig
 from core.settings import ROOT, Settings, get_settings
@@ -130,6 +130,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             session_config.middleware,
             CurrentMemberMiddleware(settings),
             BearerTokenMiddleware(settings, limiter),
+            WriteRateLimitMiddleware(settings, limiter),
             DailyVisitMiddleware(settings),
         ],
         csrf_config=CSRFConfig(

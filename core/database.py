@@ -29,7 +29,10 @@ def create_engine(settings: Settings) -> Engine:
     """PostgreSQL when DATABASE_URL is set, else the SQLite file under VAR_DIR."""
     if settings.database_url:
         return PostgresEngine(
-            config={"dsn": settings.database_url, "command_timeout": 30},
+            config={
+                "dsn": settings.database_url,
+                "command_timeout": settings.db_command_timeout_seconds,
+            },
             extensions=("pg_trgm",),
             log_queries=False,
         )

@@ -13,7 +13,18 @@ import logging
 import time
 from typing import Any
 
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from core.errors import TooManyRequests
+from core.i18n import N_
+from core.settings import Settings
+
 log = logging.getLogger(__name__)
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WRITE_WINDOW_SECONDS = 60
 
 REDIS_RETRY_AFTER_SECONDS = 5.0
 
@@ -81,3 +92,29 @@ class RateLimiter:
                 await redis.delete(self._prefix + key)
             except Exception:
                 self._redis_failed()
+
+
+class WriteRateLimitMiddleware(ASGIMiddleware):
+    """Every signed-in member's writes (POST, PUT, PATCH, DELETE: posting, replying, liking,
+    registering, the API over a session) are limited per minute; the answer past the limit is
+    a translated 429 with Retry-After, and the request is not handled. API tokens have their
+    own limit (crm.auth)."""
+
+    scopes = (ScopeType.HTTP,)
+    should_bypass_for_scope = staticmethod(lambda scope: scope["path"].startswith("/static/"))
+
+    def __init__(self, settings: Settings, limiter: RateLimiter) -> None:
+        self.settings = settings
+        self.limiter = limiter
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        member: Any = scope.get("user")
+        # Token principals carry no member id: their limit is per token.
+        if getattr(member, "id", None) is not None and scope.get("method") not in SAFE_METHODS:
+            count = await self.limiter.hit(f"writes:{member.id}", WRITE_WINDOW_SECONDS)
+            if count > self.settings.write_limit_per_minute:
+                raise TooManyRequests(
+                    N_("You are doing that too often. Please wait a minute and try again."),
+                    headers={"Retry-After": str(WRITE_WINDOW_SECONDS)},
+                )
+        await next_app(scope, receive, send)

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     """Apply migrations at start; defaults to on for SQLite, off for PostgreSQL."""
     db_pool_max_size: int = 10
     """Connections per app process in the PostgreSQL pool."""
+    db_command_timeout_seconds: float = 30.0
+    """A statement running longer fails. Raise it for workers whose nightly score pass is long
+    (about 4 s per million signals on two cores)."""
     job_retry_limit: int = 5
     """Attempts before a failing job is left in the job table for inspection."""
     job_timeout_seconds: int = 300
@@ -62,6 +65,8 @@ class Settings(BaseSettings):
     """A queued job not finished after this long is pushed again by the sweeper."""
     score_debounce_seconds: float = 10.0
     """Wait after a signal before recomputing its account's score (a burst costs one recompute)."""
+    write_limit_per_minute: int = 30
+    """Writes (posts, replies, likes, registrations…) per signed-in member per minute."""
     signin_limit_per_address: int = 5
     """Failed sign-ins per email address per window before 429."""
     signin_limit_per_ip: int = 20

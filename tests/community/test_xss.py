@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
+
 from community.tables import Post
+from core.settings import Settings
 from tests.community.helpers import World, make_reply, make_topic, signed_in, subject_of
 from tests.community.xss_corpus import PAYLOADS, audit, post_bodies
+
+
+@pytest.fixture
+async def settings(settings: Settings) -> Settings:
+    # One member sends the whole corpus within a minute: above the per-member write limit.
+    return settings.model_copy(update={"write_limit_per_minute": 10_000})
 
 
 def test_the_corpus_is_large_and_the_audit_catches_raw_payloads():
