@@ -40,7 +40,10 @@ from core.templating import template_config
 from crm.auth import BearerTokenMiddleware
 from crm.cli import CrmPlugin
 from crm.controllers import ROUTES as CRM_ROUTES
+from engagement.controllers import ROUTES as ENGAGEMENT_ROUTES
 from engagement.visits import DailyVisitMiddleware
+from events.attendance_controllers import ATTENDANCE_ROUTES
+from events.controllers import ROUTES as EVENT_ROUTES
 
 log = logging.getLogger("kizuna")
 
@@ -74,6 +77,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     from community.demo import load_community_demo
 
                     await load_community_demo()
+                    from engagement.demo import load_engagement_demo
+
+                    await load_engagement_demo(settings)
+                    from events.demo import load_events_demo
+
+                    await load_events_demo()
         if isinstance(backend, InProcessBackend) and settings.environment != "test":
             backend.start_crons()
         try:
@@ -112,6 +121,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *CRM_ROUTES,
             *COMMUNITY_ROUTES,
             *DIRECTORY_ROUTES,
+            *ENGAGEMENT_ROUTES,
+            *ATTENDANCE_ROUTES,
+            *EVENT_ROUTES,
             create_static_files_router(
                 path="/static",
                 directories=[ROOT / "static"],

@@ -14,5 +14,6 @@ APP_REGISTRY = AppRegistry(
         "engagement.piccolo_app",
         "crm.piccolo_app",
         "community.piccolo_app",
+        "events.piccolo_app",
     ]
 )

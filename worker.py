@@ -9,6 +9,8 @@ import core.mail
 import core.stores  # noqa: F401 - purge_expired_sessions
 import crm.jobs  # noqa: F401 - webhook deliveries, CRM syncs
 import engagement.jobs  # noqa: F401 - score recomputes, nightly pass
+import events.jobs  # lottery draws, reminders
+import events.noshow  # noqa: F401 - no-show marking after events
 from core import database
 from core.jobs import set_backend
 from core.queue_backends import ArqBackend, arq_cron_jobs, arq_functions, redis_settings

@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     """Window of the sign-in limits."""
     max_request_body_bytes: int = 2 * 1024 * 1024
     """Largest request body accepted (uploads included)."""
+    attendance_max_bytes: int = 10 * 1024 * 1024
+    """Largest attendance report (Zoom or Teams export) staff may upload for an event."""
     session_max_age_seconds: int = 14 * 24 * 3600
     """Lifetime of a session."""
     invitation_max_age_seconds: int = 7 * 24 * 3600

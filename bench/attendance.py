@@ -1,0 +1,263 @@
+"""Attendance import benchmark: a 10,000-row Zoom webinar attendee report on PostgreSQL.
+
+    python -m bench.attendance [--rows 10000] [--runs 3]
+
+Creates the database kizuna_bench_attendance (UTF-8), migrates it, inserts 100 accounts of
+80 customers each, then per run: a fresh finished webinar with 7,500 confirmed registrants,
+and times `events.attendance_import.import_attendance` on the generated report — parsing,
+matching, registration updates, walk-ins, one signal per attendee and the commit, including
+the after-commit pushes of the debounced score recomputes to Redis. Records the medians in
+bench/results/attendance.json.
+
+The report: 7,000 registrants attend (2,000 of them rejoin once, so two rows), 500 members
+attend without registering (walk-ins), the rest are guests whose emails match nobody; 500
+registrants never join. Minutes are spread from 1 to 90, so some stay under the threshold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DB_NAME = "kizuna_bench_attendance"
+DB_URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
+REDIS_URL = "redis://127.0.0.1:6379/13"
+ACCOUNTS = 100
+PER_ACCOUNT = 80
+REGISTERED = 7_500
+ATTENDING = 7_000
+REJOINING = 2_000
+WALK_INS = 500
+
+
+def psql(sql: str) -> None:
+    subprocess.run(
+        ["psql", "-q", "-U", "postgres", "-h", "127.0.0.1", "-c", sql],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def email(n: int) -> str:
+    return f"member{n:05d}@bench{n % ACCOUNTS:03d}.example"
+
+
+def zoom_report(rows: int, seed: int = 7) -> bytes:
+    """A Zoom webinar attendee report (UTF-8 with BOM, CRLF) of exactly `rows` attendee rows."""
+    rng = random.Random(seed)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["Attendee Report"])
+    writer.writerow(["Report Generated:", "Nov 20, 2026 16:02:11"])
+    writer.writerow(["Topic", "Webinar ID", "Actual Start Time", "Actual Duration (minutes)"])
+    writer.writerow(["ベンチマーク ウェビナー", "812 0000 0001", "Nov 20, 2026 14:00:00", 90])
+    writer.writerow(["Host Details"])
+    header = ["Attended", "User Name (Original Name)", "Email", "Join Time", "Leave Time"]
+    writer.writerow([*header, "Time in Session (minutes)", "Is Guest", "Country/Region Name"])
+    writer.writerow(["Yes", "ホスト", "host@vendor.example", "", "", 95, "No", "Japan"])
+    writer.writerow(["Attendee Details"])
+    writer.writerow(
+        [
+            "Attended",
+            "User Name (Original Name)",
+            "First Name",
+            "Last Name",
+            "Email",
+            "Registration Time",
+            "Approval Status",
+            "Join Time",
+            "Leave Time",
+            "Time in Session (minutes)",
+            "Is Guest",
+            "Country/Region Name",
+        ]
+    )
+    people = [(email(n), f"参加者 {n}") for n in range(ATTENDING)]
+    people += [(email(REGISTERED + n), f"飛び入り {n}") for n in range(WALK_INS)]
+    lines: list[tuple[str, str]] = []
+    for index, person in enumerate(people):
+        lines.append(person)
+        if index < REJOINING:
+            lines.append(person)
+    guest = 0
+    while len(lines) < rows:
+        lines.append((f"guest{guest:05d}@elsewhere.example", f"Guest {guest}"))
+        guest += 1
+    for written, (address, name) in enumerate(lines[:rows]):
+        minutes = rng.randint(1, 90)
+        writer.writerow(
+            [
+                "Yes",
+                name,
+                name[:2],
+                name[2:],
+                address.upper() if written % 7 == 0 else address,
+                "Nov 10, 2026 09:00:00",
+                "approved",
+                "Nov 20, 2026 14:00:00",
+                "Nov 20, 2026 15:30:00",
+                minutes,
+                "Yes",
+                "Japan",
+            ]
+        )
+    return b"\xef\xbb\xbf" + out.getvalue().encode()
+
+
+async def prepare() -> tuple[Any, list[dict[str, Any]]]:
+    """Schema, accounts and members (inserted directly: no password hashing)."""
+    from accounts.tables import Account, Member
+    from core import database
+    from core.jobs import set_backend
+    from core.queue_backends import ArqBackend
+    from core.settings import get_settings
+
+    settings = get_settings()
+    await database.prepare(settings)
+    set_backend(ArqBackend(settings))
+    await database.migrate()
+    staff = Member(email="csm@vendor.example", display_name="CSM", handle="csm", role="csm")
+    await staff.save()
+    accounts = await Account.insert(
+        *[Account(name=f"ベンチ株式会社{a:03d}", arr=1_000_000) for a in range(ACCOUNTS)]
+    ).returning(Account.id)
+    members: list[dict[str, Any]] = []
+    total = ACCOUNTS * PER_ACCOUNT
+    for start in range(0, total, 1000):
+        rows = [
+            Member(
+                email=email(n),
+                display_name=f"参加者 {n}",
+                handle=f"member{n:05d}",
+                role="customer",
+                account=accounts[n % ACCOUNTS]["id"],
+            )
+            for n in range(start, min(start + 1000, total))
+        ]
+        members += await Member.insert(*rows).returning(Member.id, Member.account)
+    return staff, members
+
+
+async def fresh_event(run: int, members: list[dict[str, Any]]) -> int:
+    """A finished webinar with REGISTERED confirmed registrants (the first members)."""
+    from core.timeutil import utcnow
+    from events.tables import Event, Registration
+
+    starts = utcnow() - timedelta(hours=3)
+    event = Event(
+        kind="webinar",
+        title=f"ベンチマーク ウェビナー {run}",
+        starts_at=starts,
+        ends_at=starts + timedelta(minutes=90),
+        status="finished",
+    )
+    await event.save()
+    for start in range(0, REGISTERED, 1000):
+        await Registration.insert(
+            *[
+                Registration(
+                    event=event.id,
+                    member=members[n]["id"],
+                    account=members[n]["account"],
+                    status="confirmed",
+                    checkin_code=f"C{n:05d}",
+                    confirmed_at=starts - timedelta(days=3),
+                )
+                for n in range(start, min(start + 1000, REGISTERED))
+            ]
+        )
+    return int(event.id)
+
+
+async def measure(rows: int, runs: int) -> dict[str, Any]:
+    from core import database
+    from core.settings import get_settings
+    from events.attendance import parse_report
+    from events.attendance_import import import_attendance
+
+    staff, members = await prepare()
+    data = zoom_report(rows)
+    limit = get_settings().attendance_max_bytes
+    parse_times, import_times, results = [], [], []
+    for run in range(runs):
+        event_id = await fresh_event(run, members)
+        started = time.perf_counter()
+        parsed = parse_report(data, limit)
+        parse_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        result = await import_attendance(staff, event_id, "bench.csv", data, limit)
+        import_times.append(time.perf_counter() - started)
+        results.append(result)
+        print(
+            f"run {run + 1}: parse {parse_times[-1]:.3f} s, import {import_times[-1]:.3f} s "
+            f"({result.matched} matched, {result.attended} attended, "
+            f"{result.walk_ins} walk-ins, {len(result.unmatched)} unmatched)",
+            flush=True,
+        )
+    await database.close()
+    last = results[-1]
+    return {
+        "file_bytes": len(data),
+        "rows": parsed.rows,
+        "people": len(parsed.minutes),
+        "matched": last.matched,
+        "attended": last.attended,
+        "walk_ins": last.walk_ins,
+        "unmatched": len(last.unmatched),
+        "parse_s_median": round(statistics.median(parse_times), 3),
+        "import_s_median": round(statistics.median(import_times), 3),
+        "import_s_runs": [round(t, 3) for t in import_times],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    psql(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+    psql(
+        f"CREATE DATABASE \"{DB_NAME}\" TEMPLATE template0 ENCODING 'UTF8' "
+        "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+    )
+    subprocess.run(["redis-cli", "-n", "13", "FLUSHDB"], check=True, stdout=subprocess.DEVNULL)
+    os.environ.update(
+        DATABASE_URL=DB_URL,
+        REDIS_URL=REDIS_URL,
+        ENVIRONMENT="production",
+        SECRET_KEY="bench-only-secret",
+        LOAD_DEMO_DATA="false",
+        MIGRATE_ON_START="false",
+    )
+    sys.path.insert(0, str(ROOT))
+    results = asyncio.run(measure(args.rows, args.runs))
+    record = {
+        "scenario": "attendance_import",
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "command": " ".join(["python -m bench.attendance", *sys.argv[1:]]),
+        "runs": args.runs,
+        "results": results,
+    }
+    out = ROOT / "bench" / "results" / "attendance.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+    print(json.dumps(record["results"], ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,248 @@
+"""Score benchmark: the full recompute, one account's recompute and the dashboard on PostgreSQL.
+
+    python -m bench.scores [--accounts 10000] [--members 100000] [--signals 2000000] [--runs 3]
+
+Creates the database kizuna_bench_scores (UTF-8), migrates it and generates the data in SQL
+(generate_series: accounts, customer members, signals spread over the last 400 days with the
+real kind mix). Then it times, as medians of repeated runs:
+- the full pass `recompute_scores(snapshot=True)` (the nightly job) — the first run, which
+  inserts every score row, is reported on its own;
+- the incremental recompute of one account (what each signal queues);
+- the staff dashboard page and the silent-accounts page through the ASGI app in-process
+  (httpx ASGITransport, a signed-in CSM), which excludes network and server overhead;
+- the full pass again at half the signals, to show it grows at most linearly.
+Figures are printed as JSON and written to bench/results/scores.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DB_NAME = "kizuna_bench_scores"
+DB_URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
+PASSWORD = "bench-password-123"
+
+# Kind mix of a lively community: visits dominate, attendance is rarer.
+KINDS = (
+    ["daily_visit"] * 50
+    + ["reaction_received"] * 15
+    + ["reply_created"] * 12
+    + ["topic_created"] * 6
+    + ["answer_accepted"] * 2
+    + ["event_registered"] * 7
+    + ["webinar_attended"] * 4
+    + ["mokumoku_attended"] * 2
+    + ["event_no_show"] * 2
+)
+
+
+def psql(sql: str) -> None:
+    subprocess.run(
+        ["psql", "-q", "-U", "postgres", "-h", "127.0.0.1", "-c", sql],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def psql_db(sql: str) -> None:
+    """Run SQL in the bench database through psql (no client-side statement timeout)."""
+    subprocess.run(
+        ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-U", "postgres", "-h", "127.0.0.1", "-d", DB_NAME],
+        input=sql.encode(),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def generate_people(accounts: int, members: int) -> None:
+    psql_db(
+        f"""INSERT INTO accounts_account (name, arr, plan, touch_tier, allow_self_signup,
+               score_self_view, active, created_at, updated_at)
+           SELECT 'ベンチ株式会社' || g, (g * 7919 % 30000) * 1000,
+                  'Business', (ARRAY['high','low','tech'])[1 + g % 3], false, false, true,
+                  now() - interval '2 years', now()
+           FROM generate_series(1, {int(accounts)}) g;
+           INSERT INTO accounts_member (email, display_name, handle, role, account, timezone,
+               email_notifications, reengagement_opt_out, active, created_at)
+           SELECT 'm' || g || '@bench.example', '利用者 ' || g, 'm' || g, 'customer',
+                  (SELECT min(id) FROM accounts_account) + g % {int(accounts)}, 'Asia/Tokyo',
+                  true, false, true, now()
+           FROM generate_series(1, {int(members)}) g;"""
+    )
+
+
+def generate_signals(signals: int) -> None:
+    """`signals` rows: member g % members (account follows the member), kind from the mix,
+    occurred uniformly over the last 400 days (some beyond the 365-day look-back)."""
+    kinds = "ARRAY[" + ",".join(f"'{k}'" for k in KINDS) + "]"
+    psql_db(
+        f"""TRUNCATE engagement_signal RESTART IDENTITY;
+           CREATE TEMP TABLE bench_members AS
+             SELECT row_number() OVER (ORDER BY id) - 1 AS n, id, account
+             FROM accounts_member WHERE role = 'customer';
+           CREATE INDEX ON bench_members (n);
+           INSERT INTO engagement_signal (account, member, kind, occurred_at, value, source,
+               dedupe_key, created_at)
+           SELECT m.account, m.id, ({kinds})[1 + (g * 31 % {len(KINDS)})],
+                  now() - (g * 7 % 34560000) * interval '1 second', 1, 'bench', 'b:' || g, now()
+           FROM generate_series(1, {int(signals)}) g
+           JOIN bench_members m ON m.n = g % (SELECT count(*) FROM bench_members);
+           ANALYZE;"""
+    )
+
+
+async def timed(coro_factory: Any, runs: int) -> list[float]:
+    out = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        await coro_factory()
+        out.append(round((time.perf_counter() - start) * 1000, 1))
+    return out
+
+
+async def bench(args: argparse.Namespace) -> dict[str, Any]:
+    import logging
+
+    import httpx
+
+    from accounts.services import create_member
+    from app import create_app
+    from core import database
+    from core.database import fetch
+    from core.settings import get_settings
+    from engagement.recompute import recompute_scores
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    settings = get_settings()
+    await database.prepare(settings)
+    await database.migrate()
+    await database.close()
+    application = create_app(settings)
+    results: dict[str, Any] = {}
+    async with application.lifespan():
+        started = time.perf_counter()
+        generate_people(args.accounts, args.members)
+        generate_signals(args.signals)
+        results["generate_s"] = round(time.perf_counter() - started, 1)
+        csm = await create_member(
+            email="csm@bench.example",
+            display_name="ベンチ CSM",
+            role="csm",
+            account_id=None,
+            password=PASSWORD,
+        )
+        await fetch("UPDATE accounts_account SET owner = {} WHERE id % 10 = 0", csm.id)
+
+        async def full() -> None:
+            await recompute_scores(settings, snapshot=True)
+
+        first = await timed(full, 1)
+        results["full_recompute_first_ms"] = first[0]
+        runs = await timed(full, args.runs)
+        results["full_recompute_ms"] = {"median": statistics.median(runs), "runs": runs}
+        [row] = await fetch("SELECT min(id) + {} AS id FROM accounts_account", args.accounts // 2)
+        one = int(row["id"])
+
+        async def incremental() -> None:
+            await recompute_scores(settings, account_id=one)
+
+        runs = await timed(incremental, 20)
+        results["incremental_recompute_ms"] = {"median": statistics.median(runs), "runs": runs}
+
+        transport = httpx.ASGITransport(app=application, client=("127.0.0.1", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench.local") as http:
+            await http.get("/login")
+            token = http.cookies.get("kizuna_csrf")
+            login = await http.post(
+                "/login",
+                data={"email": "csm@bench.example", "password": PASSWORD, "_csrf_token": token},
+            )
+            assert login.status_code == 303, login.text
+            pages = {
+                "dashboard_page_ms": "/staff/engagement",
+                "dashboard_red_by_last_activity_ms": (
+                    "/staff/engagement?band=red&sort=last_activity&dir=desc"
+                ),
+                "dashboard_page_40_ms": "/staff/engagement?page=40",
+                "silent_accounts_page_ms": "/staff/engagement/silent?days=3",
+                "account_page_ms": f"/staff/engagement/accounts/{one}",
+                "portfolio_page_ms": "/staff/engagement/portfolio",
+            }
+            for name, path in pages.items():
+                response = await http.get(path)
+                assert response.status_code == 200 and "ベンチ" in response.text, path
+
+                async def get(path: str = path) -> None:
+                    await http.get(path)
+
+                runs = await timed(get, 15)
+                results[name] = {"median": statistics.median(runs), "runs": runs}
+
+        half = args.signals // 2
+        generate_signals(half)
+        await full()  # settle the rows to this ledger before timing
+        runs = await timed(full, args.runs)
+        results[f"full_recompute_ms_at_{half}_signals"] = {
+            "median": statistics.median(runs),
+            "runs": runs,
+        }
+        big = results["full_recompute_ms"]["median"]
+        small = results[f"full_recompute_ms_at_{half}_signals"]["median"]
+        results["full_recompute_growth_ratio"] = round(big / small, 2)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--accounts", type=int, default=10_000)
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--signals", type=int, default=2_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    psql(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+    psql(
+        f"CREATE DATABASE \"{DB_NAME}\" TEMPLATE template0 ENCODING 'UTF8' "
+        "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+    )
+    var_dir = ROOT / "var" / "bench-scores"
+    var_dir.mkdir(parents=True, exist_ok=True)
+    os.environ.update(
+        {
+            "DATABASE_URL": DB_URL,
+            "ENVIRONMENT": "development",
+            "SECRET_KEY": "bench-only-secret",
+            "LOAD_DEMO_DATA": "false",
+            "MIGRATE_ON_START": "false",
+            "VAR_DIR": str(var_dir),
+        }
+    )
+    os.environ.pop("REDIS_URL", None)
+    sys.path.insert(0, str(ROOT))
+    results = asyncio.run(bench(args))
+    record = {
+        "scenario": "scores",
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "command": " ".join(["python -m bench.scores", *sys.argv[1:]]),
+        "data": {"accounts": args.accounts, "members": args.members, "signals": args.signals},
+        "results": results,
+    }
+    out = ROOT / "bench" / "results" / "scores.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+    print(json.dumps(record, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Events: webinars and mokumoku-kai, registration, waitlist and lottery, check-in, attendance."""

@@ -1,0 +1,344 @@
+"""Attendance reports: read Zoom and Microsoft Teams exports into minutes per person (no DB).
+
+Three formats are recognised from their content, never from the file name:
+
+- ``zoom_webinar``: Zoom's webinar "Attendee Report" — a header block, then the sections
+  "Host Details", "Panelist Details" and "Attendee Details", each with its own header row.
+  Hosts are skipped (they run the session); panelists and attendees who attended count.
+- ``zoom_meeting``: Zoom's meeting "Participants" report — optionally a meeting summary row
+  and a blank line, then one row per join ("Name (Original Name), User Email, Join Time,
+  Leave Time, Duration (Minutes), Guest, ..."). The one-table variant that repeats the
+  meeting columns on each row is read too (the participant's columns follow its name).
+- ``teams``: Microsoft Teams' attendance report (UTF-16, tab-separated) with "1. Summary",
+  "2. Participants" and "3. In-Meeting Activities"; per-join activities are summed when
+  present, else each participant's "In-Meeting Duration". The older Teams format ("Full
+  Name, User Action, Timestamp") is paired join by leave; it carries no email addresses.
+
+Every join of a person is a session: the minutes of all sessions are summed, per email
+address (NFKC, lower-cased). Japanese exports (Shift_JIS / cp932, Japanese headers) work.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.errors import DomainError
+from core.i18n import N_
+
+ZOOM_WEBINAR = "zoom_webinar"
+ZOOM_MEETING = "zoom_meeting"
+TEAMS = "teams"
+FORMAT_LABELS = {
+    ZOOM_WEBINAR: N_("Zoom webinar attendee report"),
+    ZOOM_MEETING: N_("Zoom meeting participants report"),
+    TEAMS: N_("Microsoft Teams attendance report"),
+}
+EXPECTED = N_(
+    "This file is not an attendance report. Upload Zoom's webinar attendee report or meeting "
+    "participants report (CSV), or the attendance report of Microsoft Teams, as exported."
+)
+
+
+DEFAULT_THRESHOLD_MINUTES = 10.0
+
+
+def duration_minutes(event: dict[str, Any]) -> float:
+    """The event's scheduled length in minutes."""
+    return max((event["ends_at"] - event["starts_at"]).total_seconds() / 60, 0.0)
+
+
+def threshold_minutes(event: dict[str, Any]) -> float:
+    """Minutes a person must be present to count as attended: the event's own setting, else
+    10 minutes, or half the event when that is shorter."""
+    if event.get("attendance_threshold_minutes") is not None:
+        return float(event["attendance_threshold_minutes"])
+    return min(DEFAULT_THRESHOLD_MINUTES, duration_minutes(event) / 2)
+
+
+def attended_signal_kind(event: dict[str, Any]) -> str:
+    """The signal an attendance records: mokumoku_attended or webinar_attended."""
+    return "mokumoku_attended" if event["kind"] == "mokumoku" else "webinar_attended"
+
+
+class ReportTooLarge(DomainError):
+    status_code = 413
+
+
+@dataclass
+class AttendanceReport:
+    """What a report says: minutes per email (all sessions summed) and display names."""
+
+    report_format: str
+    minutes: dict[str, float] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    rows: int = 0
+    rows_without_email: int = 0
+    names_without_email: list[str] = field(default_factory=list)
+
+    def add(self, email: str, name: str, minutes: float) -> None:
+        self.rows += 1
+        address = normalize_email(email)
+        if not address:
+            self.rows_without_email += 1
+            if name and name not in self.names_without_email:
+                self.names_without_email.append(name)
+            return
+        self.minutes[address] = self.minutes.get(address, 0.0) + max(minutes, 0.0)
+        if name and address not in self.names:
+            self.names[address] = name
+
+
+def normalize_email(text: str | None) -> str:
+    """An address as members' emails are stored (NFKC, lower case); '' when not an address."""
+    address = unicodedata.normalize("NFKC", text or "").strip().strip("<>").lower()
+    return address if "@" in address and " " not in address else ""
+
+
+def fold(cell: str) -> str:
+    """A header or label compared loosely: NFKC (full-width brackets), lower case, one space."""
+    return " ".join(unicodedata.normalize("NFKC", cell or "").lower().split())
+
+
+# --- decoding ------------------------------------------------------------------------------
+
+
+def decode_report(data: bytes) -> str:
+    """The file's text: UTF-8 (BOM or not), UTF-16 (BOM, or Teams without it), or cp932."""
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    elif len(data) >= 4 and data[1::2].count(0) > len(data) // 4 and data[0::2].count(0) == 0:
+        candidates = ["utf-16-le"]  # UTF-16 saved without its BOM: every other byte is NUL
+    else:
+        candidates = ["utf-8", "cp932"]
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text or _control_share(text) > 0.01:
+            break
+        return text
+    if b"\x00" in data or (candidates[-1] == "cp932" and _looks_binary(data)):
+        raise DomainError(EXPECTED)
+    raise DomainError(
+        N_(
+            "The file's text encoding was not recognised. Save the report as UTF-8, UTF-16 "
+            "or Shift_JIS and upload it again."
+        )
+    )
+
+
+def _control_share(text: str) -> float:
+    sample = text[:20000]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n\x0c")
+    return controls / max(len(sample), 1)
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:4096]
+    return sum(1 for b in sample if b < 9 or 13 < b < 32) > len(sample) // 100
+
+
+def read_rows(text: str) -> list[list[str]]:
+    """Cells per line, stripped; tab-separated when the text is (Teams), else comma."""
+    head = text[:8000]
+    delimiter = "\t" if head.count("\t") >= max(1, head.count(",") // 4) else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = [[cell.strip() for cell in row] for row in reader]
+    except csv.Error as exc:
+        raise DomainError(EXPECTED) from exc
+    for row in rows:
+        while row and not row[-1]:
+            row.pop()  # Zoom ends rows with a comma
+    return rows
+
+
+# --- entry point ---------------------------------------------------------------------------
+
+
+def parse_report(data: bytes, max_bytes: int) -> AttendanceReport:
+    """Read an uploaded report; DomainError (413 when too large) when it is not one."""
+    if len(data) > max_bytes:
+        raise ReportTooLarge(
+            N_("The report is larger than %(mb)s MB. Export a single event's report."),
+            mb=_tidy(max_bytes / (1024 * 1024)),
+        )
+    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise DomainError(N_("The file is empty. Upload the attendance report of the event."))
+    from events.attendance_teams import old_teams_header, parse_teams, teams_section
+
+    rows = read_rows(decode_report(data))
+    keys = [[fold(cell) for cell in row] for row in rows]
+    if any(teams_section(row) for row in keys) or any(old_teams_header(row) for row in keys):
+        report = parse_teams(rows, keys)
+    elif any(_webinar_section(row) for row in keys) or any(
+        row[:1] in (["attendee report"], ["出席者レポート"]) for row in keys
+    ):
+        report = _parse_zoom_webinar(rows, keys)
+    elif any(_meeting_header(row) is not None for row in keys):
+        report = _parse_zoom_meeting(rows, keys)
+    else:
+        raise DomainError(EXPECTED)
+    if report.rows == 0:
+        raise DomainError(
+            N_("The %(format)s has no participant rows. Export it again after the event."),
+            format=FORMAT_LABELS[report.report_format],
+        )
+    return report
+
+
+def _tidy(value: float) -> float | int:
+    rounded = round(value, 1)
+    return int(rounded) if rounded.is_integer() else rounded
+
+
+def missing_column(report_format: str, column: str) -> DomainError:
+    return DomainError(
+        N_("The %(format)s has no “%(column)s” column. Upload the report as exported."),
+        format=FORMAT_LABELS[report_format],
+        column=column,
+    )
+
+
+def find_column(header: list[str], names: Iterable[str], start: int = 0) -> int | None:
+    """The first column (from `start`) named like the first of `names` that is present."""
+    for name in names:
+        for index in range(start, len(header)):
+            if header[index] == name:
+                return index
+    return None
+
+
+def cell(row: list[str], index: int | None) -> str:
+    return row[index] if index is not None and index < len(row) else ""
+
+
+def _number(text: str) -> float:
+    try:
+        return float(unicodedata.normalize("NFKC", text).replace(",", "").strip() or 0)
+    except ValueError:
+        return 0.0  # Zoom writes "--" for people who did not join
+
+
+# --- Zoom ----------------------------------------------------------------------------------
+
+NAME = (
+    "name (original name)",
+    "user name (original name)",
+    "名前(元の名前)",
+    "ユーザー名(元の名前)",
+    "name",
+    "名前",
+    "user name",
+    "ユーザー名",
+)
+EMAIL = ("user email", "email", "e-mail", "ユーザーメール", "メール", "メールアドレス")
+MINUTES = (
+    "time in session (minutes)",
+    "duration (minutes)",
+    "セッション時間(分)",
+    "セッションの時間(分)",
+    "期間(分)",
+    "参加時間(分)",
+)
+JOIN = ("join time", "参加時間", "参加時刻", "入室時間")
+ATTENDED = ("attended", "出席済み", "出席")
+WEBINAR_SECTIONS = {
+    "host details": "host",
+    "ホストの詳細": "host",
+    "panelist details": "panelist",
+    "パネリストの詳細": "panelist",
+    "attendee details": "attendee",
+    "出席者の詳細": "attendee",
+    "other attended": "other",
+    "その他の出席者": "other",
+}
+
+
+def _webinar_section(row: list[str]) -> str | None:
+    return WEBINAR_SECTIONS.get(row[0]) if len(row) == 1 else None
+
+
+def _parse_zoom_webinar(rows: list[list[str]], keys: list[list[str]]) -> AttendanceReport:
+    report = AttendanceReport(ZOOM_WEBINAR)
+    section: str | None = None
+    header: list[str] | None = None
+    saw_attendees = False
+    for row, key in zip(rows, keys, strict=True):
+        found = _webinar_section(key)
+        if found is not None:
+            section, header = found, None
+            saw_attendees = saw_attendees or found == "attendee"
+            continue
+        if section is None or not key:
+            continue
+        if header is None:
+            header = key
+            if find_column(header, EMAIL) is None:
+                raise missing_column(ZOOM_WEBINAR, "Email")
+            if find_column(header, MINUTES) is None:
+                raise missing_column(ZOOM_WEBINAR, "Time in Session (minutes)")
+            continue
+        if section in ("host", "other"):
+            continue
+        attended = fold(cell(row, find_column(header, ATTENDED)))
+        if attended in ("no", "いいえ"):
+            continue  # registered, never joined
+        name = cell(row, find_column(header, NAME))
+        if not name:
+            first, last = (
+                cell(row, find_column(header, ("first name", "名"))),
+                cell(row, find_column(header, ("last name", "姓"))),
+            )
+            name = f"{first} {last}".strip()
+        report.add(
+            cell(row, find_column(header, EMAIL)),
+            name,
+            _number(cell(row, find_column(header, MINUTES))),
+        )
+    if not saw_attendees:
+        raise DomainError(
+            N_("The %(format)s has no “Attendee Details” section. Upload the report as exported."),
+            format=FORMAT_LABELS[ZOOM_WEBINAR],
+        )
+    return report
+
+
+def _meeting_header(key: list[str]) -> tuple[int, int, int] | None:
+    """(name, email, minutes) columns of a participants header row, or None."""
+    name = find_column(key, NAME)
+    if name is None or find_column(key, JOIN) is None:
+        return None
+    # In the one-table export the meeting's own email and duration come first: take the
+    # participant's, which follow the name column.
+    email = find_column(key, EMAIL, name + 1)
+    minutes = find_column(key, MINUTES, name + 1)
+    if email is None or minutes is None:
+        return None
+    return name, email, minutes
+
+
+def _parse_zoom_meeting(rows: list[list[str]], keys: list[list[str]]) -> AttendanceReport:
+    report = AttendanceReport(ZOOM_MEETING)
+    columns: tuple[int, int, int] | None = None
+    for row, key in zip(rows, keys, strict=True):
+        if not key:
+            continue
+        header = _meeting_header(key)
+        if header is not None:
+            columns = header
+            continue
+        if columns is None:
+            continue  # the meeting summary block
+        name, email, minutes = columns
+        report.add(cell(row, email), cell(row, name), _number(cell(row, minutes)))
+    return report

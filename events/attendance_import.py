@@ -1,0 +1,325 @@
+"""Applying an attendance report to an event: minutes, attendance and signals, all or nothing.
+
+Rules (staff only; the whole import is one transaction, so any error writes nothing):
+
+- Report emails are matched, case-insensitively, to active members. Staff in the report (the
+  host, colleagues) are skipped: they run the session, they do not attend it. Emails that
+  match no active member are stored on the import as `unmatched`.
+- A matched member's registration (any status but cancelled) gets
+  `attended_minutes = max(stored, reported)` and, when those minutes reach the event's
+  threshold (`threshold_minutes`), `attendance = attended` — this overrides a `no_show` the
+  no-show job set before the report was imported. Below the threshold, attendance is left
+  as it is. The registration's status is never changed.
+- A matched member without a registration who reached the threshold joined without
+  registering: a *walk-in* registration is created, `confirmed` and already `attended`, with
+  `added_by` = the importing staff member (that is how a walk-in is told from a registrant).
+  Without a check-in code: they are already in. Below the threshold no row is created.
+- Every attendance records webinar_attended or mokumoku_attended (value = minutes, dedupe key
+  `attended:{registration_id}`) in the same transaction; a check-in already recorded it.
+- The file's SHA-256 is unique per event: the same file again changes nothing and says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from accounts.tables import Member
+from core.database import fetch, is_postgres, transaction
+from core.errors import DomainError, Forbidden, NotFound
+from core.i18n import N_
+from core.timeutil import utcnow
+from engagement.signals import NewSignal, record_signals
+from events.attendance import (
+    AttendanceReport,
+    attended_signal_kind,
+    parse_report,
+    threshold_minutes,
+)
+from events.tables import (
+    Attendance,
+    AttendanceImport,
+    Event,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+)
+
+SOURCE = "events"
+CHUNK = 500
+EVENT_NOT_FOUND = N_("This event does not exist.")
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, for a file seen before, what it did the first time)."""
+
+    import_id: int
+    event_id: int
+    filename: str
+    report_format: str
+    rows: int
+    matched: int
+    attended: int
+    unmatched: list[str]
+    imported_at: datetime
+    already_imported: bool = False
+    walk_ins: int = 0
+    staff_skipped: int = 0
+    too_short_unregistered: int = 0
+    rows_without_email: int = 0
+    names_without_email: list[str] = field(default_factory=list)
+
+
+async def load_event(event_id: int, *, lock: bool = False) -> dict[str, Any]:
+    """The event row as a dict; locked until the transaction ends (PostgreSQL) if asked."""
+    if lock and is_postgres():
+        await Event.select(Event.id).where(Event.id == event_id).lock_rows("NO KEY UPDATE")
+    row = await Event.select().where(Event.id == event_id).first()
+    if row is None:
+        raise NotFound(EVENT_NOT_FOUND)
+    return row
+
+
+def require_staff(member: Member) -> None:
+    if not member.is_staff:
+        raise Forbidden(N_("Only staff can manage attendance."))
+
+
+def attended_signal(
+    event: dict[str, Any], registration: dict[str, Any], value: float, when: datetime
+) -> NewSignal:
+    """The attendance signal of a registration (once: `attended:{id}`)."""
+    return NewSignal(
+        account_id=registration["account"],
+        member_id=registration["member"],
+        kind=attended_signal_kind(event),
+        occurred_at=when,
+        value=round(value, 1),
+        source=SOURCE,
+        dedupe_key=f"attended:{registration['id']}",
+    )
+
+
+async def record_attended(
+    event: dict[str, Any], registration: dict[str, Any], value: float, when: datetime
+) -> bool:
+    """Record one registration's attendance signal; staff (no account) score nothing."""
+    if registration.get("account") is None:
+        return False
+    return await record_signals([attended_signal(event, registration, value, when)]) == 1
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+async def import_attendance(
+    actor: Member, event_id: int, filename: str, data: bytes, max_bytes: int
+) -> ImportResult:
+    """Parse `data` and apply it to the event (see the module's rules)."""
+    require_staff(actor)
+    event = await load_event(event_id)
+    digest = file_digest(data)
+    previous = await _previous(event_id, digest)
+    if previous is not None:
+        return previous
+    _check_event(event)
+    report = parse_report(data, max_bytes)
+    async with transaction():
+        event = await load_event(event_id, lock=True)
+        previous = await _previous(event_id, digest)  # a double submission waited on the lock
+        if previous is not None:
+            return previous
+        return await _apply(actor, event, report, (filename or "")[:255], digest)
+
+
+def _check_event(event: dict[str, Any]) -> None:
+    if event["status"] in (EventStatus.draft.value, EventStatus.cancelled.value):
+        raise DomainError(N_("Attendance can only be imported for a published or finished event."))
+    if event["starts_at"] > utcnow():
+        raise DomainError(N_("The event has not started yet. Import its report after the event."))
+
+
+async def _previous(event_id: int, digest: str) -> ImportResult | None:
+    row = (
+        await AttendanceImport.select()
+        .where((AttendanceImport.event == event_id) & (AttendanceImport.digest == digest))
+        .output(load_json=True)
+        .first()
+    )
+    if row is None:
+        return None
+    return ImportResult(
+        import_id=row["id"],
+        event_id=event_id,
+        filename=row["filename"],
+        report_format=row["report_format"],
+        rows=row["rows"],
+        matched=row["matched"],
+        attended=row["attended"],
+        unmatched=list(row["unmatched"] or []),
+        imported_at=row["imported_at"],
+        already_imported=True,
+    )
+
+
+async def _members(emails: list[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(emails), CHUNK):
+        rows = await Member.select(
+            Member.id, Member.email, Member.role, Member.account, Member.active
+        ).where(Member.email.is_in(emails[start : start + CHUNK]))
+        found.update({row["email"]: row for row in rows if row["active"]})
+    return found
+
+
+async def _registrations(event_id: int, member_ids: list[int]) -> dict[int, dict[str, Any]]:
+    found: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(member_ids), CHUNK):
+        rows = await Registration.select(
+            Registration.id,
+            Registration.member,
+            Registration.account,
+            Registration.status,
+            Registration.attendance,
+            Registration.attended_minutes,
+        ).where(
+            (Registration.event == event_id)
+            & (Registration.status != RegistrationStatus.cancelled.value)
+            & Registration.member.is_in(member_ids[start : start + CHUNK])
+        )
+        found.update({row["member"]: row for row in rows})
+    return found
+
+
+async def _apply(
+    actor: Member, event: dict[str, Any], report: AttendanceReport, filename: str, digest: str
+) -> ImportResult:
+    now = utcnow()
+    threshold = threshold_minutes(event)
+    members = await _members(sorted(report.minutes))
+    customers = {e: m for e, m in members.items() if m["role"] == "customer"}
+    registrations = await _registrations(event["id"], [m["id"] for m in customers.values()])
+    result = ImportResult(
+        import_id=0,
+        event_id=event["id"],
+        filename=filename,
+        report_format=report.report_format,
+        rows=report.rows,
+        matched=len(customers),
+        attended=0,
+        unmatched=sorted(e for e in report.minutes if e not in members),
+        imported_at=now,
+        staff_skipped=len(members) - len(customers),
+        rows_without_email=report.rows_without_email,
+        names_without_email=report.names_without_email[:50],
+    )
+    walk_ins: list[dict[str, Any]] = []
+    changes: list[tuple[int, float, str]] = []
+    attended: list[tuple[dict[str, Any], float]] = []
+    for email, member in customers.items():
+        minutes = report.minutes[email]
+        registration = registrations.get(member["id"])
+        if registration is None:
+            if minutes >= threshold:
+                walk_ins.append({**member, "minutes": minutes})
+            else:
+                result.too_short_unregistered += 1
+            continue
+        stored = registration["attended_minutes"] or 0.0
+        best = max(stored, minutes)
+        reached = best >= threshold
+        attendance = Attendance.attended.value if reached else registration["attendance"]
+        if best != stored or attendance != registration["attendance"]:
+            changes.append((registration["id"], best, attendance))
+        if reached:
+            attended.append((registration, best))
+    await _update_registrations(changes)
+    attended += await _insert_walk_ins(actor, event, walk_ins, now)
+    # One bulk write for the ledger: a 10,000-row report is one insert per 500 signals and one
+    # recompute request per account, not a round trip per attendee.
+    await record_signals(
+        [
+            attended_signal(event, registration, minutes, event["starts_at"])
+            for registration, minutes in attended
+            if registration.get("account") is not None
+        ]
+    )
+    result.walk_ins = len(walk_ins)
+    result.attended = len(attended)
+    row = AttendanceImport(
+        event=event["id"],
+        filename=filename,
+        digest=digest,
+        report_format=report.report_format,
+        rows=report.rows,
+        matched=result.matched,
+        attended=result.attended,
+        unmatched=result.unmatched,
+        imported_by=actor.id,
+        imported_at=now,
+    )
+    await row.save()
+    result.import_id = int(row.id)
+    return result
+
+
+async def _update_registrations(changes: list[tuple[int, float, str]]) -> None:
+    """Set (minutes, attendance) per registration id: one statement per chunk."""
+    row = (
+        "SELECT CAST({} AS INTEGER) AS id, CAST({} AS DOUBLE PRECISION) AS minutes, "
+        "CAST({} AS VARCHAR(10)) AS attendance"
+    )
+    for start in range(0, len(changes), CHUNK // 2):
+        chunk = changes[start : start + CHUNK // 2]
+        values = " UNION ALL ".join([row] * len(chunk))
+        await fetch(
+            "UPDATE events_registration SET attended_minutes = v.minutes, "  # noqa: S608
+            f"attendance = v.attendance FROM ({values}) AS v WHERE events_registration.id = v.id",
+            *[value for change in chunk for value in change],
+        )
+
+
+async def _insert_walk_ins(
+    actor: Member, event: dict[str, Any], members: list[dict[str, Any]], now: datetime
+) -> list[tuple[dict[str, Any], float]]:
+    """Confirmed, attended registrations for members who joined without registering."""
+    created: list[tuple[dict[str, Any], float]] = []
+    for start in range(0, len(members), CHUNK):
+        chunk = members[start : start + CHUNK]
+        rows = await Registration.insert(
+            *[
+                Registration(
+                    event=event["id"],
+                    member=member["id"],
+                    account=member["account"],
+                    status=RegistrationStatus.confirmed.value,
+                    attendance=Attendance.attended.value,
+                    attended_minutes=member["minutes"],
+                    added_by=actor.id,
+                    registered_at=now,
+                    confirmed_at=now,
+                )
+                for member in chunk
+            ]
+        ).returning(Registration.id, Registration.member, Registration.account)
+        minutes = {member["id"]: member["minutes"] for member in chunk}
+        created += [(row, minutes[row["member"]]) for row in rows]
+    return created
+
+
+async def import_history(event_id: int) -> list[dict[str, Any]]:
+    """The event's imports, newest first, with who imported them."""
+    return list(
+        await AttendanceImport.select(
+            *AttendanceImport.all_columns(exclude=[AttendanceImport.digest]),
+            AttendanceImport.imported_by.display_name.as_alias("imported_by_name"),
+        )
+        .where(AttendanceImport.event == event_id)
+        .order_by(AttendanceImport.imported_at, ascending=False)
+        .order_by(AttendanceImport.id, ascending=False)
+        .output(load_json=True)
+    )

@@ -1,0 +1,161 @@
+"""iCalendar: invitations attached to emails, and each member's private calendar feed.
+
+Times are written in the event's own zone (DTSTART;TZID=Asia/Tokyo) with its VTIMEZONE; the
+UID is stable per event, and SEQUENCE grows with each edit, so calendars update the entry
+rather than add a new one. The feed URL carries a random token; only its digest is stored,
+and making a new one revokes the old.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from accounts.tables import Member
+from core.database import transaction
+from core.markdown import plain_text
+from core.security import random_token, token_digest
+from core.settings import get_settings
+from core.timeutil import utcnow
+from events.tables import CalendarToken, Event, EventStatus, Registration, RegistrationStatus
+
+PRODID = "-//Kizuna//Events//JA"
+FEED_PAST = timedelta(days=90)
+
+
+def event_uid(event_id: int) -> str:
+    host = urlsplit(get_settings().base_url).hostname or "kizuna.local"
+    return f"kizuna-event-{event_id}@{host}"
+
+
+def _sequence(event: dict[str, Any]) -> int:
+    """Grows with every edit (seconds between creation and the last update)."""
+    created, updated = event.get("created_at"), event.get("updated_at")
+    if not isinstance(created, datetime) or not isinstance(updated, datetime):
+        return 0
+    return max(0, int((updated - created).total_seconds()))
+
+
+def _location(event: dict[str, Any], with_join_url: bool) -> str:
+    if not event["online"]:
+        return ", ".join(part for part in (event["venue"], event["address"]) if part)
+    return event["join_url"] if with_join_url else "Online"
+
+
+def vevent(event: dict[str, Any], *, attendee: str | None = None, confirmed: bool = True) -> Any:
+    """One VEVENT for `event` (times in the event's zone)."""
+    settings = get_settings()
+    zone = ZoneInfo(event["timezone"] or "Asia/Tokyo")
+    link = f"{settings.base_url}/events/{event['id']}"
+    component = icalendar.Event()
+    component.add("uid", event_uid(event["id"]))
+    component.add("dtstamp", utcnow())
+    component.add("sequence", _sequence(event))
+    component.add("dtstart", event["starts_at"].astimezone(zone))
+    component.add("dtend", event["ends_at"].astimezone(zone))
+    component.add("summary", event["title"])
+    text = plain_text(event.get("description_html") or "").strip()
+    component.add("description", f"{text}\n\n{link}".strip())
+    component.add("url", link)
+    location = _location(event, confirmed)
+    if location:
+        component.add("location", location)
+    cancelled = event["status"] == EventStatus.cancelled.value
+    component.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    component.add("organizer", f"mailto:{settings.mail_from}", parameters={"cn": "Kizuna"})
+    if attendee:
+        component.add(
+            "attendee",
+            f"mailto:{attendee}",
+            parameters={"role": "REQ-PARTICIPANT", "partstat": "ACCEPTED", "rsvp": "FALSE"},
+        )
+    return component
+
+
+def _calendar(method: str | None, name: str | None = None) -> Any:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    if method:
+        calendar.add("method", method)
+    if name:
+        calendar.add("x-wr-calname", name)
+    return calendar
+
+
+def invite_ics(event: dict[str, Any], attendee: str, method: str = "REQUEST") -> bytes:
+    """The .ics attached to a confirmation (REQUEST) or an event cancellation (CANCEL)."""
+    calendar = _calendar(method)
+    if method == "CANCEL":
+        event = {**event, "status": EventStatus.cancelled.value}
+    calendar.add_component(vevent(event, attendee=attendee))
+    calendar.add_missing_timezones()
+    return bytes(calendar.to_ical())
+
+
+# --- the personal feed -------------------------------------------------------------------
+
+
+async def create_feed_token(member: Member) -> str:
+    """A new private feed token for `member` (the old one stops working). Shown once."""
+    token = random_token(24)
+    async with transaction():
+        await CalendarToken.delete().where(CalendarToken.member == member.id)
+        await CalendarToken.insert(CalendarToken(member=member.id, digest=token_digest(token)))
+    return token
+
+
+async def revoke_feed_token(member: Member) -> None:
+    async with transaction():
+        await CalendarToken.delete().where(CalendarToken.member == member.id)
+
+
+async def feed_created_at(member: Member) -> datetime | None:
+    row = (
+        await CalendarToken.select(CalendarToken.created_at)
+        .where(CalendarToken.member == member.id)
+        .first()
+    )
+    return row["created_at"] if row else None
+
+
+def feed_urls(token: str) -> tuple[str, str]:
+    """(https URL, webcal URL) of a feed token."""
+    url = f"{get_settings().base_url}/events/calendar/{token}.ics"
+    return url, "webcal://" + url.split("://", 1)[1]
+
+
+async def feed_ics(token: str) -> bytes | None:
+    """The calendar of the token's member: their confirmed events (from 90 days back),
+    cancelled events marked as such; None for an unknown or revoked token."""
+    row = (
+        await CalendarToken.select(CalendarToken.member)
+        .where(CalendarToken.digest == token_digest(token))
+        .first()
+    )
+    if row is None:
+        return None
+    registrations = await Registration.select(Registration.event).where(
+        (Registration.member == row["member"])
+        & (Registration.status == RegistrationStatus.confirmed.value)
+    )
+    calendar = _calendar(None, "Kizuna")
+    event_ids = [r["event"] for r in registrations]
+    if event_ids:
+        events = await (
+            Event.select()
+            .where(
+                Event.id.is_in(event_ids)
+                & (Event.ends_at > utcnow() - FEED_PAST)
+                & (Event.status != EventStatus.draft.value)
+            )
+            .order_by(Event.starts_at)
+        )
+        for event in events:
+            calendar.add_component(vevent(event))
+    calendar.add_missing_timezones()
+    return bytes(calendar.to_ical())

@@ -1,0 +1,91 @@
+"""The events' emails, written to the outbox inside the transaction of the change.
+
+Each goes in the member's language and time zone. Confirmations (registration, promotion from
+the waitlist, a won lottery) carry the event as an .ics invitation (METHOD:REQUEST); the
+cancellation of an event carries METHOD:CANCEL for those who had a seat.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.mail import Attachment, send_email
+from core.settings import get_settings
+from events.calendar import invite_ics
+from events.tables import Registration, RegistrationStatus
+
+TEMPLATES = {
+    "confirmed": "emails/events_registration.html",
+    "waitlisted": "emails/events_registration.html",
+    "applied": "emails/events_registration.html",
+    "promoted": "emails/events_registration.html",
+    "lottery_won": "emails/events_registration.html",
+    "lottery_waitlisted": "emails/events_registration.html",
+    "reminder_24h": "emails/events_reminder.html",
+    "reminder_1h": "emails/events_reminder.html",
+    "event_cancelled": "emails/events_cancelled.html",
+}
+WITH_INVITE = {"confirmed", "promoted", "lottery_won"}
+
+
+def _columns() -> list[Any]:
+    return [
+        *Registration.all_columns(),
+        Registration.member.email.as_alias("email"),
+        Registration.member.display_name.as_alias("member_name"),
+        Registration.member.locale.as_alias("locale"),
+        Registration.member.timezone.as_alias("member_timezone"),
+        Registration.account.name.as_alias("account_name"),
+    ]
+
+
+async def registration_row(registration_id: int) -> dict[str, Any]:
+    """A registration with its member's email, name, locale, time zone and account name."""
+    row = await Registration.select(*_columns()).where(Registration.id == registration_id).first()
+    assert row is not None
+    return row
+
+
+async def registrants(event_id: int, statuses: tuple[str, ...]) -> list[dict[str, Any]]:
+    return await (
+        Registration.select(*_columns())
+        .where((Registration.event == event_id) & Registration.status.is_in(list(statuses)))
+        .order_by(Registration.id)
+    )
+
+
+def ics_attachment(event: dict[str, Any], email: str, method: str) -> Attachment:
+    return Attachment(
+        filename="invite.ics",
+        content_type=f"text/calendar; method={method}",
+        data=invite_ics(event, email, method=method),
+    )
+
+
+async def send_event_email(
+    kind: str, event: dict[str, Any], row: dict[str, Any], **extra: Any
+) -> int:
+    """Email `kind` about `event` to the member of registration `row` (registration_row)."""
+    settings = get_settings()
+    attachments: tuple[Attachment, ...] = ()
+    if kind in WITH_INVITE:
+        attachments = (ics_attachment(event, row["email"], "REQUEST"),)
+    elif kind == "event_cancelled" and row["status"] == RegistrationStatus.confirmed.value:
+        attachments = (ics_attachment(event, row["email"], "CANCEL"),)
+    confirmed = kind in WITH_INVITE or (
+        kind.startswith("reminder") and row["status"] == RegistrationStatus.confirmed.value
+    )
+    return await send_email(
+        row["email"],
+        TEMPLATES[kind],
+        row["locale"] or settings.default_locale,
+        attachments=attachments,
+        kind=kind,
+        event=event,
+        name=row["member_name"],
+        zone=row["member_timezone"] or settings.default_timezone,
+        checkin_code=row["checkin_code"] if confirmed else "",
+        join_url=event["join_url"] if confirmed and event["online"] else "",
+        link=f"{settings.base_url}/events/{event['id']}",
+        position=extra.get("position"),
+    )

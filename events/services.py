@@ -1,0 +1,373 @@
+"""Events as staff write them: create, edit, publish, finish, cancel; hosts and audience.
+
+Times arrive as wall-clock times in the form's time zone and are stored in UTC. Each write is
+one transaction; an edit that lowers the capacity below the confirmed count is refused with
+the count, one that raises it fills the new seats from the waitlist (events.registration).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from accounts.tables import Account, Member
+from core.database import is_postgres, transaction
+from core.errors import DomainError, Forbidden, NotFound
+from core.i18n import N_, gettext
+from core.markdown import render_markdown
+from core.templating import get_timezone
+from core.timeutil import is_valid_timezone, utcnow
+from events.emails import registrants, send_event_email
+from events.schemas import TITLE_MAX, EventIn
+from events.tables import (
+    Allocation,
+    Audience,
+    Event,
+    EventAudienceAccount,
+    EventHost,
+    EventKind,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+)
+
+EVENT_NOT_FOUND = N_("This event does not exist, or you cannot see it.")
+STAFF_ONLY = N_("Only staff can manage events.")
+ACTIVE = (
+    RegistrationStatus.confirmed.value,
+    RegistrationStatus.waitlisted.value,
+    RegistrationStatus.applied.value,
+)
+
+Problems = dict[str, tuple[str, dict[str, Any]]]
+
+
+def require_staff(member: Member) -> None:
+    if not member.is_staff:
+        raise Forbidden(STAFF_ONLY)
+
+
+def refuse(problems: Problems) -> None:
+    """Raise one DomainError naming every wrong field (the first is the headline)."""
+    if problems:
+        message, params = next(iter(problems.values()))
+        translated = {name: gettext(m, **p) for name, (m, p) in problems.items()}
+        raise DomainError(message, field_errors=translated, **params)
+
+
+# --- loading -----------------------------------------------------------------------------
+
+
+async def get_event(event_id: int) -> dict[str, Any]:
+    row = await Event.select().where(Event.id == event_id).first()
+    if row is None:
+        raise NotFound(EVENT_NOT_FOUND)
+    return row
+
+
+async def lock_event(event_id: int) -> dict[str, Any]:
+    """The event row, locked until the transaction ends (PostgreSQL `SELECT … FOR UPDATE`;
+    on SQLite the transaction's BEGIN IMMEDIATE already serialises writers)."""
+    query = Event.select().where(Event.id == event_id)
+    if is_postgres():
+        query = query.lock_rows("UPDATE")
+    row = await query.first()
+    if row is None:
+        raise NotFound(EVENT_NOT_FOUND)
+    return row
+
+
+async def count_status(event_id: int, status: str) -> int:
+    return await Registration.count().where(
+        (Registration.event == event_id) & (Registration.status == status)
+    )
+
+
+async def event_hosts(event_id: int) -> list[dict[str, Any]]:
+    return await (
+        EventHost.select(
+            EventHost.member.as_alias("id"),
+            EventHost.member.display_name.as_alias("display_name"),
+        )
+        .where(EventHost.event == event_id)
+        .order_by(EventHost.id)
+    )
+
+
+async def audience_account_ids(event_id: int) -> list[int]:
+    rows = await EventAudienceAccount.select(EventAudienceAccount.account).where(
+        EventAudienceAccount.event == event_id
+    )
+    return [row["account"] for row in rows]
+
+
+async def staff_members() -> list[dict[str, Any]]:
+    return await (
+        Member.select(Member.id, Member.display_name)
+        .where(Member.role.is_in(["csm", "admin"]) & Member.active.eq(True))
+        .order_by(Member.display_name)
+    )
+
+
+async def all_accounts() -> list[dict[str, Any]]:
+    return await (
+        Account.select(Account.id, Account.name, Account.touch_tier)
+        .where(Account.active.eq(True))
+        .order_by(Account.name)
+    )
+
+
+# --- input -------------------------------------------------------------------------------
+
+
+def to_utc(value: datetime | None, zone: str) -> datetime | None:
+    """A form's wall-clock time in `zone` (or an API time with an offset) in UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(zone))
+    return value.astimezone(UTC)
+
+
+def _http_url(url: str) -> bool:
+    return url.startswith(("https://", "http://")) and len(url) > 10 and " " not in url
+
+
+async def clean_event(data: EventIn) -> tuple[dict[str, Any], list[int], list[int]]:
+    """(column values, host ids, audience account ids), or a DomainError naming each problem."""
+    problems: Problems = {}
+    title = (data.title or "").strip()
+    if not title:
+        problems["title"] = (N_("Enter a title."), {})
+    elif len(title) > TITLE_MAX:
+        problems["title"] = (
+            N_("Keep the title to %(max)s characters or fewer (now %(count)s)."),
+            {"max": TITLE_MAX, "count": len(title)},
+        )
+    zone = (data.timezone or get_timezone()).strip()
+    if not is_valid_timezone(zone):
+        problems["timezone"] = (N_("Choose a valid time zone."), {})
+        zone = "UTC"
+    values: dict[str, Any] = {
+        "kind": data.kind,
+        "title": title,
+        "description": (data.description or "").strip(),
+        "timezone": zone,
+        "starts_at": to_utc(data.starts_at, zone),
+        "ends_at": to_utc(data.ends_at, zone),
+        "online": data.kind == EventKind.webinar.value or data.online,
+        "join_url": (data.join_url or "").strip(),
+        "venue": (data.venue or "").strip(),
+        "address": (data.address or "").strip(),
+        "capacity": data.capacity,
+        "allocation": data.allocation,
+        "draw_at": to_utc(data.draw_at, zone),
+        "registration_opens_at": to_utc(data.registration_opens_at, zone),
+        "registration_closes_at": to_utc(data.registration_closes_at, zone),
+        "cancellation_deadline": to_utc(data.cancellation_deadline, zone),
+        "audience": data.audience,
+        "audience_tiers": " ".join(sorted(set(data.audience_tiers))),
+    }
+    values["description_html"] = render_markdown(values["description"])
+    starts, ends = values["starts_at"], values["ends_at"]
+    if ends <= starts:
+        problems["ends_at"] = (N_("The end must be after the start."), {})
+    if values["join_url"] and not _http_url(values["join_url"]):
+        problems["join_url"] = (N_("Enter a URL starting with http:// or https://."), {})
+    elif values["online"] and not values["join_url"]:
+        problems["join_url"] = (N_("Enter the join URL of an online event."), {})
+    if not values["online"] and not values["venue"]:
+        problems["venue"] = (N_("Enter the venue of an on-site mokumoku-kai."), {})
+    if data.allocation == Allocation.lottery.value:
+        if data.capacity is None:
+            problems["capacity"] = (N_("A lottery needs a capacity."), {})
+        if values["draw_at"] is None:
+            problems["draw_at"] = (N_("Enter when the lottery is drawn."), {})
+        elif values["draw_at"] >= starts:
+            problems["draw_at"] = (N_("The lottery must be drawn before the event starts."), {})
+    else:
+        values["draw_at"] = None
+    opens, closes = values["registration_opens_at"], values["registration_closes_at"]
+    if opens and closes and closes <= opens:
+        problems["registration_closes_at"] = (
+            N_("Registration must close after it opens."),
+            {},
+        )
+    if closes and closes > ends:
+        problems["registration_closes_at"] = (
+            N_("Registration must close before the event ends."),
+            {},
+        )
+    deadline = values["cancellation_deadline"]
+    if deadline and deadline > ends:
+        problems["cancellation_deadline"] = (
+            N_("The cancellation deadline must be before the event ends."),
+            {},
+        )
+    hosts = sorted(set(data.hosts))
+    if hosts:
+        known = await Member.select(Member.id).where(
+            Member.id.is_in(hosts) & Member.role.is_in(["csm", "admin"]) & Member.active.eq(True)
+        )
+        if len(known) != len(hosts):
+            problems["hosts"] = (N_("Hosts must be staff members (CSMs or admins)."), {})
+    accounts = sorted(set(data.audience_accounts))
+    if data.audience == Audience.tiers.value and not data.audience_tiers:
+        problems["audience_tiers"] = (N_("Choose at least one touch tier."), {})
+    if data.audience == Audience.accounts.value:
+        if not accounts:
+            problems["audience_accounts"] = (N_("Choose at least one account."), {})
+        elif await Account.count().where(Account.id.is_in(accounts)) != len(accounts):
+            problems["audience_accounts"] = (N_("One of the chosen accounts does not exist."), {})
+    else:
+        accounts = []
+    if data.audience != Audience.tiers.value:
+        values["audience_tiers"] = ""
+    refuse(problems)
+    return values, hosts, accounts
+
+
+async def _save_links(event_id: int, hosts: list[int], accounts: list[int]) -> None:
+    await EventHost.delete().where(EventHost.event == event_id)
+    if hosts:
+        await EventHost.insert(*[EventHost(event=event_id, member=m) for m in hosts])
+    await EventAudienceAccount.delete().where(EventAudienceAccount.event == event_id)
+    if accounts:
+        await EventAudienceAccount.insert(
+            *[EventAudienceAccount(event=event_id, account=a) for a in accounts]
+        )
+
+
+# --- writes ------------------------------------------------------------------------------
+
+
+async def insert_event(
+    actor: Member, values: dict[str, Any], hosts: list[int], accounts: list[int], **extra: Any
+) -> int:
+    """Insert one event row with its hosts and audience (inside the caller's transaction)."""
+    now = utcnow()
+    event = Event(**values, **extra, created_by=actor.id, created_at=now, updated_at=now)
+    await event.save()
+    await _save_links(event.id, hosts, accounts)
+    return int(event.id)
+
+
+async def create_event(actor: Member, data: EventIn, publish: bool = False) -> int:
+    """A new event (draft, or published at once)."""
+    require_staff(actor)
+    values, hosts, accounts = await clean_event(data)
+    status = EventStatus.published.value if publish else EventStatus.draft.value
+    async with transaction():
+        return await insert_event(actor, values, hosts, accounts, status=status)
+
+
+async def apply_event_values(
+    event: dict[str, Any],
+    values: dict[str, Any],
+    hosts: list[int],
+    accounts: list[int],
+    **extra: Any,
+) -> None:
+    """Write new values to a locked event: capacity checks, reminders re-armed when the start
+    moves, new seats filled from the waitlist (inside the caller's transaction)."""
+    from events.registration import fill_seats
+
+    event_id = event["id"]
+    if event["status"] in (EventStatus.cancelled.value, EventStatus.finished.value):
+        raise DomainError(N_("A cancelled or finished event cannot be edited."))
+    confirmed = await count_status(event_id, RegistrationStatus.confirmed.value)
+    capacity = values["capacity"]
+    if capacity is not None and capacity < confirmed:
+        message = N_(
+            "The capacity cannot be lower than the %(count)s registrants already confirmed."
+        )
+        raise DomainError(
+            message,
+            field_errors={"capacity": gettext(message, count=confirmed)},
+            count=confirmed,
+        )
+    if event["drawn_at"] is not None and values["allocation"] != Allocation.lottery.value:
+        raise DomainError(
+            N_("The lottery was already drawn: the allocation cannot change."),
+            field_errors={"allocation": gettext("The lottery was already drawn.")},
+        )
+    if event["drawn_at"] is not None:
+        values = {**values, "draw_at": event["draw_at"]}
+    update = {**values, **extra, "updated_at": utcnow()}
+    if values["starts_at"] != event["starts_at"]:
+        update.update(reminded_24h_at=None, reminded_1h_at=None)
+    await Event.update({getattr(Event, key): value for key, value in update.items()}).where(
+        Event.id == event_id
+    )
+    await _save_links(event_id, hosts, accounts)
+    if event["status"] == EventStatus.published.value:
+        await fill_seats(event_id)
+
+
+async def update_event(actor: Member, event_id: int, data: EventIn) -> None:
+    """Save an edited event. An occurrence of a series edited on its own leaves the series
+    (later series edits no longer change it)."""
+    require_staff(actor)
+    values, hosts, accounts = await clean_event(data)
+    async with transaction():
+        event = await lock_event(event_id)
+        extra = {"series_detached": True} if event["series"] is not None else {}
+        await apply_event_values(event, values, hosts, accounts, **extra)
+
+
+async def publish_event(actor: Member, event_id: int) -> None:
+    require_staff(actor)
+    async with transaction():
+        event = await lock_event(event_id)
+        if event["status"] != EventStatus.draft.value:
+            raise DomainError(N_("Only a draft can be published."))
+        await Event.update(
+            {Event.status: EventStatus.published.value, Event.updated_at: utcnow()}
+        ).where(Event.id == event_id)
+
+
+async def finish_event(actor: Member, event_id: int) -> None:
+    require_staff(actor)
+    async with transaction():
+        event = await lock_event(event_id)
+        if event["status"] != EventStatus.published.value:
+            raise DomainError(N_("Only a published event can be marked finished."))
+        if event["starts_at"] > utcnow():
+            raise DomainError(N_("An event can be marked finished once it has started."))
+        await Event.update(
+            {Event.status: EventStatus.finished.value, Event.updated_at: utcnow()}
+        ).where(Event.id == event_id)
+
+
+async def cancel_event(actor: Member, event_id: int) -> int:
+    """Cancel the event and email every confirmed, waitlisted or applied registrant; returns
+    how many were told. Their registrations stay as they were (the record of who was in)."""
+    require_staff(actor)
+    async with transaction():
+        event = await lock_event(event_id)
+        if event["status"] not in (EventStatus.draft.value, EventStatus.published.value):
+            raise DomainError(N_("This event is already finished or cancelled."))
+        now = utcnow()
+        await Event.update(
+            {Event.status: EventStatus.cancelled.value, Event.updated_at: now}
+        ).where(Event.id == event_id)
+        event = {**event, "status": EventStatus.cancelled.value, "updated_at": now}
+        people = await registrants(event_id, ACTIVE)
+        for row in people:
+            await send_event_email("event_cancelled", event, row)
+        return len(people)
+
+
+def is_open_status(event: dict[str, Any]) -> bool:
+    return bool(event["status"] == EventStatus.published.value)
+
+
+def registration_closes(event: dict[str, Any]) -> datetime:
+    """When registration closes: the set time, else the start."""
+    return event["registration_closes_at"] or event["starts_at"]
+
+
+def cancellation_closes(event: dict[str, Any]) -> datetime:
+    """Until when members may cancel themselves: the deadline, else the start."""
+    return event["cancellation_deadline"] or event["starts_at"]

@@ -1,0 +1,121 @@
+"""Events made through the real services, for the events core tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import Message
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from accounts.tables import Account, Member
+from events.schemas import EventIn
+from events.services import create_event
+from events.tables import Event, Registration
+from tests.factories import PASSWORD, make_account, make_member
+from tests.support import FormClient
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+def tokyo(delta: timedelta) -> datetime:
+    """A naive wall-clock time in Tokyo, `delta` from now (to the minute), as a form sends."""
+    moment = datetime.now(TOKYO).replace(tzinfo=None, second=0, microsecond=0)
+    return moment + delta
+
+
+def event_input(**fields: Any) -> EventIn:
+    starts_in = fields.pop("starts_in", timedelta(days=7))
+    minutes = fields.pop("minutes", 120)
+    values: dict[str, Any] = {
+        "kind": "mokumoku",
+        "title": "もくもく会",
+        "timezone": "Asia/Tokyo",
+        "starts_at": tokyo(starts_in),
+        "ends_at": tokyo(starts_in + timedelta(minutes=minutes)),
+        "venue": "東京オフィス 会議室A",
+        "address": "東京都千代田区丸の内1-1-1",
+        "capacity": 2,
+    }
+    values.update(fields)
+    return EventIn(**values)
+
+
+async def new_event(actor: Member, publish: bool = True, **fields: Any) -> int:
+    return await create_event(actor, event_input(**fields), publish)
+
+
+async def event_row(event_id: int) -> dict[str, Any]:
+    row = await Event.select().where(Event.id == event_id).first()
+    assert row is not None
+    return row
+
+
+async def registrations(event_id: int) -> list[dict[str, Any]]:
+    return await (
+        Registration.select().where(Registration.event == event_id).order_by(Registration.id)
+    )
+
+
+async def statuses(event_id: int) -> dict[int, str]:
+    """{member id: status} of the active registrations."""
+    return {
+        row["member"]: row["status"]
+        for row in await registrations(event_id)
+        if row["status"] != "cancelled"
+    }
+
+
+@dataclass
+class Cast:
+    account: Account
+    other_account: Account
+    csm: Member
+    alice: Member
+    bob: Member
+    carol: Member
+    dave: Member
+    outsider: Member
+
+    @classmethod
+    async def create(cls) -> Cast:
+        account = await make_account("株式会社さくら", touch_tier="low")
+        other = await make_account("株式会社みなと", touch_tier="high")
+        return cls(
+            account=account,
+            other_account=other,
+            csm=await make_member(None, role="csm", email="csm@vendor.example", name="佐藤 CSM"),
+            alice=await make_member(account, email="alice@sakura.example", name="有栖 花子"),
+            bob=await make_member(account, email="bob@sakura.example", name="坊 太郎"),
+            carol=await make_member(account, email="carol@sakura.example", name="キャロル"),
+            dave=await make_member(account, email="dave@sakura.example", name="Dave", locale="en"),
+            outsider=await make_member(other, email="olga@minato.example", name="小川 オルガ"),
+        )
+
+
+async def signed_in(client: FormClient, member: Member) -> FormClient:
+    await client.login(member.email, PASSWORD)
+    return client
+
+
+def calendars(message: Message) -> list[Any]:
+    """The .ics attachments of an email, parsed."""
+    found = []
+    for part in message.walk():
+        if part.get_content_type() == "text/calendar":
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            found.append(icalendar.Calendar.from_ical(payload))
+    return found
+
+
+def subject(message: Message) -> str:
+    from email.header import decode_header, make_header
+
+    return str(make_header(decode_header(str(message["Subject"]))))
+
+
+def subjects(mailbox: Any, address: str) -> list[str]:
+    return [subject(m) for m in mailbox.to(address)]
