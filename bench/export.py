@@ -65,7 +65,7 @@ def seed_scores_sql() -> str:
                    recency, last_activity_at, explanation, updated_at)
                SELECT id, (id % 100)::float, (ARRAY['red','yellow','green'])[id % 3 + 1], 'same',
                       (id % 90)::float, (id % 80)::float, (id % 70)::float, (id % 60)::float,
-                      now() - (id % 200) * interval '1 hour', '{{}}',
+                      now() - (id % 200) * interval '1 hour', jsonb_build_object(),
                       timestamp '2026-01-01' + id * interval '1 second'
                FROM accounts_account"""
 
