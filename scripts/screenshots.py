@@ -52,9 +52,9 @@ SHOTS = [
     Shot("community-topic.png", "/community", CUSTOMER, follow=r"^/community/t/\d+"),
     Shot("events.png", "/events", CUSTOMER),
     Shot("event.png", "/events", CUSTOMER, follow=r"^/events/\d+$"),
-    Shot("event-roster.png", "/events", CSM, follow=r"/roster$"),
-    Shot("dashboard.png", "/staff/dashboard", CSM),
-    Shot("account-score.png", "/staff/dashboard", CSM, follow=r"/accounts/\d+$"),
+    Shot("event-roster.png", "/staff/events", CSM, follow=r"/roster$"),
+    Shot("dashboard.png", "/staff/engagement", CSM),
+    Shot("account-score.png", "/staff/engagement", CSM, follow=r"^/staff/engagement/accounts/\d+$"),
     Shot("staff-members.png", "/staff/members", ADMIN),
 ]
 
