@@ -1,13 +1,12 @@
 """Attendance import benchmark: a 10,000-row Zoom webinar attendee report on PostgreSQL.
 
-    python -m bench.attendance [--rows 10000] [--runs 3]
+    python -m bench attendance [--runs 3]
 
 Creates the database kizuna_bench_attendance (UTF-8), migrates it, inserts 100 accounts of
 80 customers each, then per run: a fresh finished webinar with 7,500 confirmed registrants,
 and times `events.attendance_import.import_attendance` on the generated report — parsing,
 matching, registration updates, walk-ins, one signal per attendee and the commit, including
-the after-commit pushes of the debounced score recomputes to Redis. Records the medians in
-bench/results/attendance.json.
+the after-commit pushes of the debounced score recomputes to Redis.
 
 The report: 7,000 registrants attend (2,000 of them rejoin once, so two rows), 500 members
 attend without registering (walk-ins), the rest are guests whose emails match nobody; 500
@@ -16,40 +15,25 @@ registrants never join. Minutes are spread from 1 to 90, so some stay under the 
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import csv
 import io
-import json
-import os
-import platform
 import random
 import statistics
-import subprocess
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.data import open_database
+from bench.harness import production_stack
+
 DB_NAME = "kizuna_bench_attendance"
-DB_URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
-REDIS_URL = "redis://127.0.0.1:6379/13"
 ACCOUNTS = 100
 PER_ACCOUNT = 80
 REGISTERED = 7_500
 ATTENDING = 7_000
 REJOINING = 2_000
 WALK_INS = 500
-
-
-def psql(sql: str) -> None:
-    subprocess.run(
-        ["psql", "-q", "-U", "postgres", "-h", "127.0.0.1", "-c", sql],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
 
 
 def email(n: int) -> str:
@@ -121,15 +105,8 @@ def zoom_report(rows: int, seed: int = 7) -> bytes:
 async def prepare() -> tuple[Any, list[dict[str, Any]]]:
     """Schema, accounts and members (inserted directly: no password hashing)."""
     from accounts.tables import Account, Member
-    from core import database
-    from core.jobs import set_backend
-    from core.queue_backends import ArqBackend
-    from core.settings import get_settings
 
-    settings = get_settings()
-    await database.prepare(settings)
-    set_backend(ArqBackend(settings))
-    await database.migrate()
+    await open_database()
     staff = Member(email="csm@vendor.example", display_name="CSM", handle="csm", role="csm")
     await staff.save()
     accounts = await Account.insert(
@@ -224,40 +201,14 @@ async def measure(rows: int, runs: int) -> dict[str, Any]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=10_000)
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
-    psql(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-    psql(
-        f"CREATE DATABASE \"{DB_NAME}\" TEMPLATE template0 ENCODING 'UTF8' "
-        "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
-    )
-    subprocess.run(["redis-cli", "-n", "13", "FLUSHDB"], check=True, stdout=subprocess.DEVNULL)
-    os.environ.update(
-        DATABASE_URL=DB_URL,
-        REDIS_URL=REDIS_URL,
-        ENVIRONMENT="production",
-        SECRET_KEY="bench-only-secret",
-        LOAD_DEMO_DATA="false",
-        MIGRATE_ON_START="false",
-    )
-    sys.path.insert(0, str(ROOT))
-    results = asyncio.run(measure(args.rows, args.runs))
-    record = {
-        "scenario": "attendance_import",
-        "date": time.strftime("%Y-%m-%d"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-        "command": " ".join(["python -m bench.attendance", *sys.argv[1:]]),
-        "runs": args.runs,
-        "results": results,
+def run(rows: int, runs: int) -> dict[str, Any]:
+    production_stack(DB_NAME)
+    return {
+        "parameters": {
+            "rows": rows,
+            "registered": REGISTERED,
+            "members": ACCOUNTS * PER_ACCOUNT,
+            "runs": runs,
+        },
+        "results": asyncio.run(measure(rows, runs)),
     }
-    out = ROOT / "bench" / "results" / "attendance.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
-    print(json.dumps(record["results"], ensure_ascii=False, indent=2))
-
-
-if __name__ == "__main__":
-    main()

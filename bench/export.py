@@ -1,44 +1,24 @@
 """Benchmark: Salesforce CSV export and a full API pull of 10k/50k/100k account scores (PostgreSQL).
 
-    .venv/bin/python -m bench.export [--db postgresql://postgres@127.0.0.1:5432/kizuna_bench_crm]
+    python -m bench export [--scale small|full] [--runs 3]
 
 Seeds accounts and current scores set-based (generate_series), then per size: the export's
 wall time (median of 3) and its peak Python memory (tracemalloc, separate run), and the time
 of a full pull through GET /api/v1/scores at limit=1000 with an API token. Flat memory across
-sizes shows the export streams. Results go to bench/results/export.json.
+sizes shows the export streams.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
-import os
 import statistics
-import sys
-import tempfile
 import time
 import tracemalloc
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/kizuna_bench_crm"
-SIZES = (10_000, 50_000, 100_000)
-RUNS = 3
+from bench.harness import fresh_database, in_process_env
 
-
-def configure(db: str) -> None:
-    os.environ.update(
-        DATABASE_URL=db,
-        VAR_DIR=tempfile.mkdtemp(prefix="kizuna-bench-"),
-        LOAD_DEMO_DATA="false",
-        MIGRATE_ON_START="false",
-        SECRET_KEY="bench-secret",
-        ENVIRONMENT="test",
-    )
-    os.environ.pop("REDIS_URL", None)
-    sys.path.insert(0, str(ROOT))
+DB_NAME = "kizuna_bench_export"
 
 
 async def seed(count: int) -> None:
@@ -80,9 +60,9 @@ async def export_once(settings: Any) -> int:
     return size
 
 
-async def measure_export(settings: Any) -> dict[str, float]:
+async def measure_export(settings: Any, runs: int) -> dict[str, float]:
     times = []
-    for _ in range(RUNS):
+    for _ in range(runs):
         started = time.perf_counter()
         size = await export_once(settings)
         times.append(time.perf_counter() - started)
@@ -93,13 +73,13 @@ async def measure_export(settings: Any) -> dict[str, float]:
     return {"seconds": statistics.median(times), "peak_mib": peak / 2**20, "bytes": size}
 
 
-async def measure_pull(app: Any, secret: str) -> dict[str, float]:
+async def measure_pull(app: Any, secret: str, runs: int) -> dict[str, float]:
     import httpx
 
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
     times, pages, items = [], 0, 0
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-        for _ in range(RUNS):
+        for _ in range(runs):
             pages = items = 0
             params: dict[str, Any] = {"limit": 1000}
             started = time.perf_counter()
@@ -117,8 +97,7 @@ async def measure_pull(app: Any, secret: str) -> dict[str, float]:
     return {"seconds": statistics.median(times), "pages": pages, "items": items}
 
 
-async def main(db: str) -> dict[str, Any]:
-    configure(db)
+async def measure(sizes: list[int], runs: int) -> dict[str, Any]:
     from app import create_app
     from core import database
     from core.settings import get_settings
@@ -131,18 +110,28 @@ async def main(db: str) -> dict[str, Any]:
     app = create_app(settings)
     results: dict[str, Any] = {"sizes": {}}
     async with app.lifespan():
-        for size in SIZES:
+        for size in sizes:
             await seed(size)
             secret = await make_token()
-            export = await measure_export(settings)
-            pull = await measure_pull(app, secret)
-            results["sizes"][size] = {"export": export, "pull": pull}
+            export = await measure_export(settings, runs)
+            pull = await measure_pull(app, secret, runs)
+            results["sizes"][str(size)] = {"export": export, "pull": pull}
             print(
                 f"{size:>7,} accounts: export {export['seconds']:.2f} s, peak "
                 f"{export['peak_mib']:.1f} MiB, {export['bytes'] / 2**20:.1f} MiB CSV; "
-                f"pull {pull['seconds']:.2f} s in {pull['pages']} pages"
+                f"pull {pull['seconds']:.2f} s in {pull['pages']} pages",
+                flush=True,
             )
     return results
+
+
+def run(sizes: list[int], runs: int) -> dict[str, Any]:
+    fresh_database(DB_NAME)
+    in_process_env(DB_NAME)
+    return {
+        "parameters": {"accounts": sizes, "runs": runs, "target": "salesforce"},
+        "results": asyncio.run(measure(sizes, runs)),
+    }
 
 
 async def make_token() -> str:
@@ -156,13 +145,3 @@ async def make_token() -> str:
         )
         await admin.save()
     return (await create_token("bench", ["scores:read"], None, admin)).secret
-
-
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", default=DEFAULT_DB)
-    figures = asyncio.run(main(parser.parse_args().db))
-    out = ROOT / "bench" / "results" / "export.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(figures, indent=2) + "\n")
-    print(f"written to {out}")

@@ -1,6 +1,6 @@
 """Score benchmark: the full recompute, one account's recompute and the dashboard on PostgreSQL.
 
-    python -m bench.scores [--accounts 10000] [--members 100000] [--signals 2000000] [--runs 3]
+    python -m bench scores [--scale small|full] [--runs 3]
 
 Creates the database kizuna_bench_scores (UTF-8), migrates it and generates the data in SQL
 (generate_series: accounts, customer members, signals spread over the last 400 days with the
@@ -11,27 +11,19 @@ real kind mix). Then it times, as medians of repeated runs:
 - the staff dashboard page and the silent-accounts page through the ASGI app in-process
   (httpx ASGITransport, a signed-in CSM), which excludes network and server overhead;
 - the full pass again at half the signals, to show it grows at most linearly.
-Figures are printed as JSON and written to bench/results/scores.json.
+Full scale: 10,000 accounts, 100,000 members, 2,000,000 signals.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
-import os
-import platform
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.harness import PASSWORD, fresh_database, in_process_env, psql
+
 DB_NAME = "kizuna_bench_scores"
-DB_URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
-PASSWORD = "bench-password-123"
 
 # Kind mix of a lively community: visits dominate, attendance is rarer.
 KINDS = (
@@ -47,26 +39,8 @@ KINDS = (
 )
 
 
-def psql(sql: str) -> None:
-    subprocess.run(
-        ["psql", "-q", "-U", "postgres", "-h", "127.0.0.1", "-c", sql],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-
-
-def psql_db(sql: str) -> None:
-    """Run SQL in the bench database through psql (no client-side statement timeout)."""
-    subprocess.run(
-        ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-U", "postgres", "-h", "127.0.0.1", "-d", DB_NAME],
-        input=sql.encode(),
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-
-
 def generate_people(accounts: int, members: int) -> None:
-    psql_db(
+    psql(
         f"""INSERT INTO accounts_account (name, arr, plan, touch_tier, allow_self_signup,
                score_self_view, active, created_at, updated_at)
            SELECT 'ベンチ株式会社' || g, (g * 7919 % 30000) * 1000,
@@ -78,7 +52,8 @@ def generate_people(accounts: int, members: int) -> None:
            SELECT 'm' || g || '@bench.example', '利用者 ' || g, 'm' || g, 'customer',
                   (SELECT min(id) FROM accounts_account) + g % {int(accounts)}, 'Asia/Tokyo',
                   true, false, true, now()
-           FROM generate_series(1, {int(members)}) g;"""
+           FROM generate_series(1, {int(members)}) g;""",
+        DB_NAME,
     )
 
 
@@ -86,7 +61,7 @@ def generate_signals(signals: int) -> None:
     """`signals` rows: member g % members (account follows the member), kind from the mix,
     occurred uniformly over the last 400 days (some beyond the 365-day look-back)."""
     kinds = "ARRAY[" + ",".join(f"'{k}'" for k in KINDS) + "]"
-    psql_db(
+    psql(
         f"""TRUNCATE engagement_signal RESTART IDENTITY;
            CREATE TEMP TABLE bench_members AS
              SELECT row_number() OVER (ORDER BY id) - 1 AS n, id, account
@@ -98,7 +73,8 @@ def generate_signals(signals: int) -> None:
                   now() - (g * 7 % 34560000) * interval '1 second', 1, 'bench', 'b:' || g, now()
            FROM generate_series(1, {int(signals)}) g
            JOIN bench_members m ON m.n = g % (SELECT count(*) FROM bench_members);
-           ANALYZE;"""
+           ANALYZE;""",
+        DB_NAME,
     )
 
 
@@ -111,7 +87,7 @@ async def timed(coro_factory: Any, runs: int) -> list[float]:
     return out
 
 
-async def bench(args: argparse.Namespace) -> dict[str, Any]:
+async def bench(accounts: int, members: int, signals: int, runs: int) -> dict[str, Any]:
     import logging
 
     import httpx
@@ -132,8 +108,8 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {}
     async with application.lifespan():
         started = time.perf_counter()
-        generate_people(args.accounts, args.members)
-        generate_signals(args.signals)
+        generate_people(accounts, members)
+        generate_signals(signals)
         results["generate_s"] = round(time.perf_counter() - started, 1)
         csm = await create_member(
             email="csm@bench.example",
@@ -149,16 +125,16 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
 
         first = await timed(full, 1)
         results["full_recompute_first_ms"] = first[0]
-        runs = await timed(full, args.runs)
-        results["full_recompute_ms"] = {"median": statistics.median(runs), "runs": runs}
-        [row] = await fetch("SELECT min(id) + {} AS id FROM accounts_account", args.accounts // 2)
+        times = await timed(full, runs)
+        results["full_recompute_ms"] = {"median": statistics.median(times), "runs": times}
+        [row] = await fetch("SELECT min(id) + {} AS id FROM accounts_account", accounts // 2)
         one = int(row["id"])
 
         async def incremental() -> None:
             await recompute_scores(settings, account_id=one)
 
-        runs = await timed(incremental, 20)
-        results["incremental_recompute_ms"] = {"median": statistics.median(runs), "runs": runs}
+        times = await timed(incremental, 20)
+        results["incremental_recompute_ms"] = {"median": statistics.median(times), "runs": times}
 
         transport = httpx.ASGITransport(app=application, client=("127.0.0.1", 50000))
         async with httpx.AsyncClient(transport=transport, base_url="http://bench.local") as http:
@@ -186,16 +162,16 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
                 async def get(path: str = path) -> None:
                     await http.get(path)
 
-                runs = await timed(get, 15)
-                results[name] = {"median": statistics.median(runs), "runs": runs}
+                times = await timed(get, 15)
+                results[name] = {"median": statistics.median(times), "runs": times}
 
-        half = args.signals // 2
+        half = signals // 2
         generate_signals(half)
         await full()  # settle the rows to this ledger before timing
-        runs = await timed(full, args.runs)
+        times = await timed(full, runs)
         results[f"full_recompute_ms_at_{half}_signals"] = {
-            "median": statistics.median(runs),
-            "runs": runs,
+            "median": statistics.median(times),
+            "runs": times,
         }
         big = results["full_recompute_ms"]["median"]
         small = results[f"full_recompute_ms_at_{half}_signals"]["median"]
@@ -203,46 +179,11 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--accounts", type=int, default=10_000)
-    parser.add_argument("--members", type=int, default=100_000)
-    parser.add_argument("--signals", type=int, default=2_000_000)
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
-    psql(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-    psql(
-        f"CREATE DATABASE \"{DB_NAME}\" TEMPLATE template0 ENCODING 'UTF8' "
-        "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
-    )
-    var_dir = ROOT / "var" / "bench-scores"
-    var_dir.mkdir(parents=True, exist_ok=True)
-    os.environ.update(
-        {
-            "DATABASE_URL": DB_URL,
-            "ENVIRONMENT": "development",
-            "SECRET_KEY": "bench-only-secret",
-            "LOAD_DEMO_DATA": "false",
-            "MIGRATE_ON_START": "false",
-            "VAR_DIR": str(var_dir),
-        }
-    )
-    os.environ.pop("REDIS_URL", None)
-    sys.path.insert(0, str(ROOT))
-    results = asyncio.run(bench(args))
-    record = {
-        "scenario": "scores",
-        "date": time.strftime("%Y-%m-%d"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-        "command": " ".join(["python -m bench.scores", *sys.argv[1:]]),
-        "data": {"accounts": args.accounts, "members": args.members, "signals": args.signals},
+def run(accounts: int, members: int, signals: int, runs: int) -> dict[str, Any]:
+    fresh_database(DB_NAME)
+    in_process_env(DB_NAME)
+    results = asyncio.run(bench(accounts, members, signals, runs))
+    return {
+        "parameters": {"accounts": accounts, "members": members, "signals": signals, "runs": runs},
         "results": results,
     }
-    out = ROOT / "bench" / "results" / "scores.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
-    print(json.dumps(record, ensure_ascii=False, indent=2))
-
-
-if __name__ == "__main__":
-    main()
