@@ -15,10 +15,14 @@ PYTHON ?= python3
 	.venv/bin/pip install -q -e ".[test]"
 	touch $@ .venv/.installed-app
 
+# axe-core for the accessibility browser tests, from npm at the locked version.
+tests/e2e/node_modules/.package-lock.json: tests/e2e/package-lock.json
+	cd tests/e2e && npm ci --no-audit --no-fund
+
 # The embedded default (SQLite under var/, in-process jobs) at http://127.0.0.1:8000
 run: .venv/.installed-app
 	.venv/bin/python app.py
 
 # The whole suite on SQLite, again on PostgreSQL + Redis + arq, then the browser tests
-test: .venv/.installed-test
+test: .venv/.installed-test tests/e2e/node_modules/.package-lock.json
 	bash scripts/test.sh

@@ -30,9 +30,10 @@ from core import database, i18n
 from core.errors import EXCEPTION_HANDLERS
 from core.health import HealthController
 from core.jobs import set_backend
+from core.nul import refuse_nul
 from core.queue_backends import ArqBackend, InProcessBackend
 from core.ratelimit import RateLimiter, WriteRateLimitMiddleware
-from core.security_headers import SecurityHeadersMiddleware
+from core.security_headers import SecurityHeaders
 from core.sessions import SessionConfig
 from core.settings import ROOT, Settings, get_settings
 from core.stores import DatabaseStore
@@ -132,13 +133,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         lifespan=[lifespan],
+        before_send=[SecurityHeaders(settings)],
+        before_request=refuse_nul,
         plugins=[CrmPlugin()],
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "limiter": Provide(lambda: limiter, use_cache=True, sync_to_thread=False),
         },
         middleware=[
-            SecurityHeadersMiddleware(settings),
             session_config.middleware,
             CurrentMemberMiddleware(settings),
             BearerTokenMiddleware(settings, limiter),

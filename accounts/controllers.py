@@ -26,6 +26,7 @@ from core.errors import DomainError
 from core.forms import read_form, validate
 from core.guards import requires_member
 from core.i18n import LOCALES, gettext
+from core.problems import SIGNED_IN, problem_responses
 from core.ratelimit import RateLimiter
 from core.security import verify_password
 from core.sessions import ROTATE_KEY
@@ -332,7 +333,7 @@ class MeApiController(Controller):
     guards = [requires_member]
     tags = ["accounts"]
 
-    @get("/")
+    @get("/", responses=problem_responses(*SIGNED_IN))
     async def me(self, request: Request[Any, Any, Any]) -> MemberOut:
         """The signed-in member."""
         member = request.user

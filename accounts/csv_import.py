@@ -13,6 +13,7 @@ from accounts.tables import Account, AccountDomain
 from core.database import transaction
 from core.errors import DomainError
 from core.i18n import N_, gettext
+from core.spreadsheet import FORMULA_STARTS
 
 MAX_ROWS = 10_000
 _HEADERS = {
@@ -152,6 +153,13 @@ def _parse_row(
     crm_id = _cell(raw, columns, "crm_id") or None
     if crm_id and len(crm_id) > 100:
         return None, gettext("Line %(line)s: the CRM id is longer than 100 characters.", line=line)
+    if crm_id and crm_id.startswith(FORMULA_STARTS):
+        return None, gettext(
+            "Line %(line)s: the CRM id “%(value)s” starts with =, +, - or @, which spreadsheets "
+            "run as a formula.",
+            line=line,
+            value=crm_id,
+        )
     return ImportRow(line, name, domains, crm_id, arr), None
 
 

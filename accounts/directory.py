@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
-from litestar.params import FromPath, QueryParameter
+from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from accounts.csv_import import import_accounts_csv
@@ -25,6 +25,8 @@ from core.errors import DomainError
 from core.forms import read_form, validate
 from core.guards import requires_staff
 from core.i18n import N_, gettext
+from core.ids import ID_MAX, PathId
+from core.problems import SIGNED_IN, problem_responses
 from core.web import flash, redirect, register_nav
 
 PAGE_SIZE = 50
@@ -95,7 +97,7 @@ class StaffAccountsController(Controller):
         return await _save_account_form(request, None)
 
     @get("/{account_id:int}/edit")
-    async def edit_account_page(self, account_id: FromPath[int]) -> Template:
+    async def edit_account_page(self, account_id: PathId) -> Template:
         """The form for an existing account."""
         account = await get_account(account_id)
         values = {
@@ -113,7 +115,7 @@ class StaffAccountsController(Controller):
 
     @post("/{account_id:int}/edit")
     async def update_account(
-        self, request: Request[Any, Any, Any], account_id: FromPath[int]
+        self, request: Request[Any, Any, Any], account_id: PathId
     ) -> Template | Redirect:
         """Save the account's fields and replace its domains."""
         await get_account(account_id)
@@ -121,7 +123,7 @@ class StaffAccountsController(Controller):
 
     @post("/{account_id:int}/deactivate")
     async def deactivate_account(
-        self, request: Request[Any, Any, Any], account_id: FromPath[int]
+        self, request: Request[Any, Any, Any], account_id: PathId
     ) -> Redirect:
         """Deactivate the account; its members can no longer sign in."""
         account = await get_account(account_id)
@@ -131,7 +133,7 @@ class StaffAccountsController(Controller):
 
     @post("/{account_id:int}/activate")
     async def activate_account(
-        self, request: Request[Any, Any, Any], account_id: FromPath[int]
+        self, request: Request[Any, Any, Any], account_id: PathId
     ) -> Redirect:
         """Activate the account again (its members are reactivated one by one)."""
         account = await get_account(account_id)
@@ -243,19 +245,19 @@ class AccountsApiController(Controller):
     guards = [requires_staff]
     tags = ["accounts"]
 
-    @get("/")
+    @get("/", responses=problem_responses(400, *SIGNED_IN))
     async def list_accounts(
         self,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Annotated[int, QueryParameter(ge=0, le=ID_MAX)] = 0,
         q: SearchText = "",
     ) -> AccountList:
         """Accounts by name, `limit` from `offset`; `q` searches names and domains."""
         found = await find_accounts(q, limit=limit, offset=offset)
         return AccountList(items=found.items, total=found.total, limit=limit, offset=offset)
 
-    @get("/{account_id:int}")
-    async def account_detail(self, account_id: FromPath[int]) -> AccountOut:
+    @get("/{account_id:int}", responses=problem_responses(400, *SIGNED_IN, 404))
+    async def account_detail(self, account_id: PathId) -> AccountOut:
         """One account."""
         return await account_out(account_id)
 

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, QueryParameter
+from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from accounts import auth
@@ -17,6 +17,7 @@ from core.errors import DomainError, Forbidden, NotFound
 from core.forms import read_form, validate
 from core.guards import requires_staff
 from core.i18n import N_, gettext
+from core.ids import PathId
 from core.settings import Settings
 from core.web import flash, redirect
 
@@ -134,9 +135,7 @@ class StaffMembersController(Controller):
         return redirect("/staff/members")
 
     @get("/{member_id:int}/edit")
-    async def edit_page(
-        self, request: Request[Any, Any, Any], member_id: FromPath[int]
-    ) -> Template:
+    async def edit_page(self, request: Request[Any, Any, Any], member_id: PathId) -> Template:
         """The form for a member's name, role, account and status."""
         member = await _member_or_404(member_id)
         if member.is_staff and not request.user.is_admin:
@@ -151,7 +150,7 @@ class StaffMembersController(Controller):
 
     @post("/{member_id:int}/edit")
     async def update(
-        self, request: Request[Any, Any, Any], member_id: FromPath[int]
+        self, request: Request[Any, Any, Any], member_id: PathId
     ) -> Template | Redirect:
         """Save the member, within what the signed-in staff member may change."""
         member = await _member_or_404(member_id)
@@ -169,9 +168,7 @@ class StaffMembersController(Controller):
         return redirect("/staff/members")
 
     @post("/{member_id:int}/deactivate")
-    async def deactivate(
-        self, request: Request[Any, Any, Any], member_id: FromPath[int]
-    ) -> Redirect:
+    async def deactivate(self, request: Request[Any, Any, Any], member_id: PathId) -> Redirect:
         """The member can no longer sign in."""
         await _member_or_404(member_id)
         member = await deactivate_member(request.user, member_id)

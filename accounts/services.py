@@ -11,6 +11,7 @@ from core.database import transaction
 from core.errors import Conflict, DomainError, Forbidden, NotFound
 from core.i18n import N_
 from core.security import hash_password
+from core.spreadsheet import FORMULA_STARTS
 
 
 def normalize_email(email: str) -> str:
@@ -151,6 +152,7 @@ async def set_password(member_id: int, password: str) -> None:
 
 # --- accounts ----------------------------------------------------------------------------
 
+FORMULA_CRM_ID = N_("A CRM id cannot start with =, +, - or @, which spreadsheets run as a formula.")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
 
 
@@ -226,6 +228,9 @@ async def save_account(
 ) -> Account:
     """Create (account_id None) or update an account and replace its domains, in one transaction."""
     crm_id = (fields.get("crm_external_id") or "").strip() or None
+    if crm_id and crm_id.startswith(FORMULA_STARTS):
+        # The id goes unchanged into the Salesforce and HubSpot files, which people open too.
+        raise DomainError(FORMULA_CRM_ID, field_errors={"crm_external_id": FORMULA_CRM_ID})
     async with transaction():
         await _check_account_unique(account_id, crm_id, domains)
         await _check_owner(fields.get("owner_id"))

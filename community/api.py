@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.openapi import ResponseSpec
 from litestar.params import JSONBody, QueryParameter
 
 from community import answers, reactions, services
@@ -32,8 +33,11 @@ from community.schemas import (
 )
 from community.search import search
 from core.guards import requires_member
+from core.problems import SIGNED_IN, WRITE, problem_responses
 
 STAFF = ("csm", "admin")
+READ_ITEM = problem_responses(400, *SIGNED_IN, 404)
+WRITE_ITEM = problem_responses(*WRITE, 404)
 
 
 def _author(row: dict[str, Any], prefix: str = "author") -> AuthorOut:
@@ -102,7 +106,7 @@ class CommunityApiController(Controller):
     guards = [requires_member]
     tags = ["community"]
 
-    @get("/categories")
+    @get("/categories", responses=problem_responses(*SIGNED_IN))
     async def categories(self, request: Request[Any, Any, Any]) -> list[CategoryOut]:
         """The categories the caller may read, in order."""
         return [
@@ -117,7 +121,7 @@ class CommunityApiController(Controller):
             for row in await visible_categories(request.user)
         ]
 
-    @get("/topics")
+    @get("/topics", responses=READ_ITEM)
     async def topics(
         self,
         request: Request[Any, Any, Any],
@@ -133,7 +137,7 @@ class CommunityApiController(Controller):
         rows = listing.pinned + listing.topics
         return TopicPage(items=[topic_out(r) for r in rows], next_cursor=listing.next_cursor)
 
-    @get("/topics/{topic_id:int}")
+    @get("/topics/{topic_id:int}", responses=READ_ITEM)
     async def topic(
         self,
         request: Request[Any, Any, Any],
@@ -143,7 +147,13 @@ class CommunityApiController(Controller):
         """A topic with one page (100) of its posts; reading it marks it read."""
         return await topic_detail(request, topic_id, page)
 
-    @post("/topics")
+    @post(
+        "/topics",
+        responses={
+            **WRITE_ITEM,
+            200: ResponseSpec(TopicDetail, description="Repeated request: the topic it opened."),
+        },
+    )
     async def create_topic(
         self, request: Request[Any, Any, Any], data: JSONBody[TopicCreate]
     ) -> Response[TopicDetail]:
@@ -154,7 +164,13 @@ class CommunityApiController(Controller):
         detail = await topic_detail(request, topic_id, 1)
         return Response(detail, status_code=201 if created else 200)
 
-    @post("/topics/{topic_id:int}/posts")
+    @post(
+        "/topics/{topic_id:int}/posts",
+        responses={
+            **WRITE_ITEM,
+            200: ResponseSpec(PostOut, description="Repeated request: the reply it posted."),
+        },
+    )
     async def reply(
         self, request: Request[Any, Any, Any], topic_id: PathId, data: JSONBody[ReplyCreate]
     ) -> Response[PostOut]:
@@ -165,19 +181,19 @@ class CommunityApiController(Controller):
         row = await load_post(request.user, topic_id, post_id)
         return Response(post_out(row, None), status_code=201 if created else 200)
 
-    @put("/posts/{post_id:int}/like")
+    @put("/posts/{post_id:int}/like", responses=WRITE_ITEM)
     async def like(self, request: Request[Any, Any, Any], post_id: PathId) -> LikeOut:
         """Like a post (repeating it changes nothing)."""
         count = await reactions.like_post(request.user, post_id)
         return LikeOut(post_id=post_id, liked=True, like_count=count)
 
-    @delete("/posts/{post_id:int}/like", status_code=200)
+    @delete("/posts/{post_id:int}/like", status_code=200, responses=WRITE_ITEM)
     async def unlike(self, request: Request[Any, Any, Any], post_id: PathId) -> LikeOut:
         """Take a like back (repeating it changes nothing)."""
         count = await reactions.unlike_post(request.user, post_id)
         return LikeOut(post_id=post_id, liked=False, like_count=count)
 
-    @post("/topics/{topic_id:int}/accept", status_code=200)
+    @post("/topics/{topic_id:int}/accept", status_code=200, responses=WRITE_ITEM)
     async def accept(
         self, request: Request[Any, Any, Any], topic_id: PathId, data: JSONBody[AcceptIn]
     ) -> TopicDetail:
@@ -185,19 +201,19 @@ class CommunityApiController(Controller):
         await answers.accept_answer(request.user, topic_id, data.post_id)
         return await topic_detail(request, topic_id, None)
 
-    @delete("/topics/{topic_id:int}/accept", status_code=200)
+    @delete("/topics/{topic_id:int}/accept", status_code=200, responses=WRITE_ITEM)
     async def unaccept(self, request: Request[Any, Any, Any], topic_id: PathId) -> TopicDetail:
         """Withdraw the accepted answer (the asker or staff)."""
         await answers.unaccept_answer(request.user, topic_id)
         return await topic_detail(request, topic_id, None)
 
-    @post("/preview", status_code=200)
+    @post("/preview", status_code=200, responses=problem_responses(*WRITE))
     async def preview(self, data: JSONBody[PreviewIn]) -> PreviewOut:
         """Markdown rendered and sanitised exactly as a post would be."""
         html, _, _ = await services.render_body(data.body[: services.BODY_MAX])
         return PreviewOut(html=html)
 
-    @get("/search")
+    @get("/search", responses=problem_responses(400, *SIGNED_IN))
     async def search_topics(
         self,
         request: Request[Any, Any, Any],
@@ -215,7 +231,7 @@ class CommunityApiController(Controller):
             for hit in await search(request.user, q)
         ]
 
-    @get("/notifications")
+    @get("/notifications", responses=problem_responses(*SIGNED_IN))
     async def notifications(self, request: Request[Any, Any, Any]) -> list[NotificationOut]:
         """The caller's newest notifications."""
         return [

@@ -27,7 +27,8 @@ PathId = Annotated[int, PathParameter(ge=1, le=ID_MAX)]
 
 _TITLE_DOC: JsonDict = {"maxLength": TITLE_MAX, "minLength": 1}
 _BODY_DOC: JsonDict = {"maxLength": BODY_MAX, "minLength": 1}
-_PREVIEW_DOC: JsonDict = {"maxLength": BODY_MAX}
+# The preview renders at most BODY_MAX characters (as the page's preview does); it never refuses.
+_PREVIEW_DOC: JsonDict = {"description": f"Markdown; the first {BODY_MAX} characters are shown."}
 
 
 # --- forms -------------------------------------------------------------------------------

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from litestar.datastructures import MutableScopeHeaders
-from litestar.enums import ScopeType
-from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Scope
 
 from core.settings import Settings
 
@@ -21,24 +19,22 @@ _SCHEMA_CSP = (
 )
 
 
-class SecurityHeadersMiddleware(ASGIMiddleware):
-    scopes = (ScopeType.HTTP,)
+class SecurityHeaders:
+    """A `before_send` hook rather than a middleware: app middleware runs only for a matched
+    route, and the router's own 404 and 405 pages need the headers too."""
 
     def __init__(self, settings: Settings) -> None:
         self.hsts = settings.cookie_secure
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        csp = _SCHEMA_CSP if scope["path"].startswith("/schema") else _CSP
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                headers.setdefault("content-security-policy", csp)
-                headers.setdefault("x-content-type-options", "nosniff")
-                headers.setdefault("referrer-policy", "same-origin")
-                headers.setdefault("x-frame-options", "DENY")
-                if self.hsts:
-                    headers.setdefault("strict-transport-security", "max-age=31536000")
-            await send(message)
-
-        await next_app(scope, receive, send_with_headers)
+    async def __call__(self, message: Message, scope: Scope) -> None:
+        if message["type"] != "http.response.start":
+            return
+        path = scope["path"]
+        csp = _SCHEMA_CSP if path == "/schema" or path.startswith("/schema/") else _CSP
+        headers = MutableScopeHeaders.from_message(message)
+        headers.setdefault("content-security-policy", csp)
+        headers.setdefault("x-content-type-options", "nosniff")
+        headers.setdefault("referrer-policy", "same-origin")
+        headers.setdefault("x-frame-options", "DENY")
+        if self.hsts:
+            headers.setdefault("strict-transport-security", "max-age=31536000")

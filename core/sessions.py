@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +30,9 @@ class SessionBackend(ServerSideSessionBackend):
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> dict[str, Any]:
         data = await super().load_from_connection(connection)
-        connection.scope.setdefault("state", {})[_LOADED] = dict(data)
+        # A deep copy: a handler that appends to a list in the session (a second flash message)
+        # changes the session without changing a shallow copy, and the change would be lost.
+        connection.scope.setdefault("state", {})[_LOADED] = copy.deepcopy(data)
         return data
 
     async def store_in_message(

@@ -52,10 +52,12 @@ def number(value: float | int | None, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
-def create_environment() -> Environment:
+def create_environment(escape_html: bool = True) -> Environment:
+    """The pages' environment; `escape_html=False` gives the one for email subjects and text."""
+    escaping = select_autoescape(["html", "xml"], default_for_string=True) if escape_html else False
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATE_DIR)),
-        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        autoescape=escaping,  # noqa: S701 - False only for plain text (see text_environment)
         extensions=["jinja2.ext.i18n"],
         undefined=StrictUndefined,
         auto_reload=False,
@@ -80,6 +82,7 @@ def create_environment() -> Environment:
 
 
 _environment: Environment | None = None
+_text_environment: Environment | None = None
 
 
 def environment() -> Environment:
@@ -89,22 +92,39 @@ def environment() -> Environment:
     return _environment
 
 
+def text_environment() -> Environment:
+    """Templates compiled without HTML escaping, for plain text only (never for HTML)."""
+    global _text_environment
+    if _text_environment is None:
+        _text_environment = create_environment(escape_html=False)
+    return _text_environment
+
+
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:
     return TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment()))
 
 
 def render_email(template: str, locale: str, **context: Any) -> tuple[str, str, str]:
-    """(subject, text, html) from an email template's three blocks, in `locale`."""
-    env = environment()
+    """(subject, text, html) from an email template's three blocks, in `locale`.
+
+    Subject and text are plain text: they come from templates compiled without escaping, so a
+    title with "<" or "&" reads as written, even through macros (whose escaping is fixed when
+    they are compiled). The HTML block comes from the escaping environment.
+    """
     with i18n.using_locale(locale):
-        tmpl = env.get_template(template)
-        ctx = tmpl.new_context(context)
-        for _ in tmpl.root_render_func(ctx):  # registers the blocks inherited via {% extends %}
-            pass
-        subject = "".join(ctx.blocks["subject"][0](ctx)).strip()
-        text = "".join(ctx.blocks["text"][0](ctx)).strip() + "\n"
-        html = "".join(ctx.blocks["html"][0](ctx)).strip()
-    return " ".join(subject.split()), text, html
+        subject, text = _render_blocks(text_environment(), template, context, "subject", "text")
+        [html] = _render_blocks(environment(), template, context, "html")
+    return " ".join(subject.split()), text.strip() + "\n", html.strip()
+
+
+def _render_blocks(
+    env: Environment, template: str, context: dict[str, Any], *names: str
+) -> list[str]:
+    tmpl = env.get_template(template)
+    ctx = tmpl.new_context(context)
+    for _ in tmpl.root_render_func(ctx):  # registers the blocks inherited via {% extends %}
+        pass
+    return ["".join(ctx.blocks[name][0](ctx)) for name in names]
 
 
 def safe(html: str) -> Markup:

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency
-from litestar.openapi import ResponseSpec
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.openapi.spec import OpenAPIFormat
+from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from core.errors import DomainError
 from core.i18n import N_
+from core.ids import PathId
+from core.problems import problem_responses
 from core.security import TokenError, sign, unsign
 from core.settings import Settings
 from core.timeutil import utcnow
 from crm.auth import API_TOKEN_OPT, ApiPrincipal, requires_scope
 from crm.files import plain_values
 from crm.schemas import (
-    Problem,
     ScoreItem,
     ScorePage,
     WebhookEndpointCreated,
@@ -57,17 +59,28 @@ def decode_cursor(secret: str, cursor: str) -> tuple[Position | None, datetime |
         raise DomainError(message, field_errors={"cursor": message}) from exc
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
+# RFC 3339 date-time (the offset may be left out: UTC is meant).
+_DATE_TIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})?"
+)
 
 
-PROBLEMS = {
-    400: ResponseSpec(Problem, description="Bad parameter or cursor."),
-    401: ResponseSpec(Problem, description="Unknown, expired or revoked token."),
-    403: ResponseSpec(Problem, description="The token lacks the scope."),
-    429: ResponseSpec(Problem, description="Rate limited; see Retry-After."),
+def parse_updated_since(value: str) -> datetime:
+    """An ISO 8601 date and time. A bare number is refused rather than read as a Unix time."""
+    text = value.strip()
+    try:
+        if not _DATE_TIME.fullmatch(text):
+            raise ValueError(text)
+        moment = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1] in "Zz" else text)
+    except ValueError as exc:
+        message = N_("Give updated_since as an ISO 8601 date and time, e.g. 2026-11-01T09:00:00Z.")
+        raise DomainError(message, field_errors={"updated_since": message}) from exc
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+TOKEN_PROBLEMS = {
+    401: "Unknown, expired or revoked token.",
+    403: "The token lacks the scope, or the endpoint does not take a session.",
 }
 
 
@@ -82,7 +95,9 @@ class ScoresApiController(Controller):
 
     @get(
         "/",
-        responses=PROBLEMS,
+        responses=problem_responses(
+            400, 401, 403, 429, described={**TOKEN_PROBLEMS, 400: "Bad parameter or cursor."}
+        ),
         summary="List scores changed since a point",
         description=(
             "Ascending by (updated_at, account_id). Start with `updated_since` (or nothing), "
@@ -95,8 +110,12 @@ class ScoresApiController(Controller):
         self,
         settings: NamedDependency[Settings],
         updated_since: Annotated[
-            datetime | None,
-            QueryParameter(description="ISO 8601; scores updated at or after it (first call)."),
+            str | None,
+            QueryParameter(
+                format=OpenAPIFormat.DATE_TIME,
+                max_length=64,
+                description="ISO 8601; scores updated at or after it (first call).",
+            ),
         ] = None,
         cursor: Annotated[
             str | None, QueryParameter(description="`next_cursor` of the previous page.")
@@ -108,7 +127,7 @@ class ScoresApiController(Controller):
         """One page of scores and the cursor of the next."""
         secret = settings.resolved_secret_key()
         position: Position | None = None
-        since = _aware(updated_since)
+        since = parse_updated_since(updated_since) if updated_since is not None else None
         if cursor:
             position, since = decode_cursor(secret, cursor)
         until = utcnow() - timedelta(seconds=settings.scores_api_settle_seconds)
@@ -152,12 +171,16 @@ class WebhooksApiController(Controller):
     guards = [requires_scope("webhooks:manage", sessions=None)]
     security = [{"BearerToken": []}]
 
-    @get("/", responses=PROBLEMS)
+    @get("/", responses=problem_responses(401, 403, 429, described=TOKEN_PROBLEMS))
     async def list_webhooks(self) -> list[WebhookEndpointOut]:
         """Every registered endpoint (secrets are never shown again)."""
         return [WebhookEndpointOut(**_endpoint_out(row)) for row in await list_endpoints()]
 
-    @post("/", status_code=HTTP_201_CREATED, responses=PROBLEMS)
+    @post(
+        "/",
+        status_code=HTTP_201_CREATED,
+        responses=problem_responses(400, 401, 403, 413, 429, described=TOKEN_PROBLEMS),
+    )
     async def create_webhook(
         self,
         request: Request[Any, Any, Any],
@@ -172,8 +195,12 @@ class WebhooksApiController(Controller):
         row = endpoint.to_dict()
         return WebhookEndpointCreated(**_endpoint_out(row), secret=secret)
 
-    @delete("/{endpoint_id:int}", status_code=HTTP_204_NO_CONTENT, responses=PROBLEMS)
-    async def delete_webhook(self, endpoint_id: FromPath[int]) -> None:
+    @delete(
+        "/{endpoint_id:int}",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=problem_responses(400, 401, 403, 404, 429, described=TOKEN_PROBLEMS),
+    )
+    async def delete_webhook(self, endpoint_id: PathId) -> None:
         """Remove an endpoint and its delivery log."""
         await delete_endpoint(endpoint_id)
 

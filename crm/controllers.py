@@ -17,6 +17,7 @@ from core.errors import DomainError, NotFound
 from core.forms import read_form, validate
 from core.guards import requires_admin, requires_staff
 from core.i18n import N_, gettext
+from core.ids import PathId
 from core.settings import Settings
 from core.timeutil import to_zone, utcnow
 from core.web import flash, redirect, register_nav
@@ -165,9 +166,7 @@ class CrmPagesController(Controller):
         return await _tokens_page(201, issued=issued)
 
     @post("/tokens/{token_id:int}/revoke", guards=[requires_admin])
-    async def token_revoke(
-        self, request: Request[Any, Any, Any], token_id: FromPath[int]
-    ) -> Redirect:
+    async def token_revoke(self, request: Request[Any, Any, Any], token_id: PathId) -> Redirect:
         """Revoke a token at once."""
         await tokens.revoke_token(token_id)
         flash(request, gettext("The API token has been revoked."), "success")
@@ -215,7 +214,7 @@ class CrmPagesController(Controller):
         return redirect(f"/staff/crm/syncs/{run.id}")
 
     @get("/syncs/{run_id:int}", guards=[requires_admin])
-    async def sync_run(self, run_id: FromPath[int]) -> Template:
+    async def sync_run(self, run_id: PathId) -> Template:
         """One sync run: counts, CRM jobs and the accounts that were not accepted."""
         run = await get_run(run_id)
         if run is None:

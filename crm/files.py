@@ -3,7 +3,7 @@
 Machine files (Salesforce Bulk API 2.0 CSV, HubSpot import CSV and batch JSON) carry values
 exactly as the CRM must store them: no spreadsheet formula guard, numbers stay numbers. The
 plain CSV is for people with spreadsheets, so its text cells are guarded against formula
-injection (a leading = + - @ tab or CR gets a ' in front).
+injection (core.spreadsheet.guard_cell).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import AsyncIterable, AsyncIterator
 from datetime import datetime
 from typing import Any
 
+from core.spreadsheet import guard_cell
 from crm.fields import FIELDS_BY_NAME, SCORE_FIELDS, crm_json, crm_text, iso_datetime, json_number
 from crm.mapping import FieldMapping
 from crm.source import ScoreRow
@@ -23,7 +24,6 @@ SALESFORCE_NULL = "#N/A"
 FLUSH_BYTES = 64 * 1024
 HUBSPOT_BATCH_SIZE = 100
 PLAIN_COLUMNS = ("account_id", "account_name", "crm_external_id", *(f.name for f in SCORE_FIELDS))
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class PartTooSmall(ValueError):
@@ -37,11 +37,6 @@ def csv_line(values: list[str], line_ending: str = "\n") -> str:
     # CRLF and swap the ending: CR and LF inside values are then always quoted.
     csv.writer(buffer, lineterminator="\r\n").writerow(values)
     return buffer.getvalue()[:-2] + line_ending
-
-
-def guard_formula(text: str) -> str:
-    """A spreadsheet shows this cell as text, never runs it as a formula."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _mapped_values(row: ScoreRow, mapping: FieldMapping, zone: str, null: str) -> list[str]:
@@ -163,20 +158,12 @@ def row_from_plain(values: dict[str, Any]) -> ScoreRow:
     )
 
 
-def _plain_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return guard_formula(value)
-    return str(value)
-
-
 async def plain_csv(rows: AsyncIterable[ScoreRow]) -> AsyncIterator[bytes]:
     """All score fields for spreadsheets: UTF-8 with BOM (Excel reads Japanese), CRLF, guarded."""
     buffer = bytearray("\ufeff".encode() + csv_line(list(PLAIN_COLUMNS), "\r\n").encode())
     async for row in rows:
         values = plain_values(row)
-        buffer += csv_line([_plain_cell(values[c]) for c in PLAIN_COLUMNS], "\r\n").encode()
+        buffer += csv_line([guard_cell(values[c]) for c in PLAIN_COLUMNS], "\r\n").encode()
         if len(buffer) >= FLUSH_BYTES:
             yield bytes(buffer)
             buffer.clear()

@@ -40,16 +40,6 @@ class ScorePage(BaseModel):
     has_more: bool = Field(description="False when this page reached the newest scores.")
 
 
-class Problem(BaseModel):
-    """An error (RFC 9457 problem+json); `detail` is in the caller's language."""
-
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str
-    errors: dict[str, str] | None = None
-
-
 class WebhookEndpointIn(BaseModel):
     """A webhook endpoint to register."""
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get
-from litestar.openapi import ResponseSpec
 from litestar.params import QueryParameter
-from pydantic import BaseModel
 
 from core.errors import DomainError, NotFound
 from core.guards import requires_member, requires_staff
 from core.i18n import N_
+from core.ids import ID_MAX
+from core.problems import SIGNED_IN, problem_responses
 from engagement.account_detail import (
     ACCOUNT_NOT_FOUND,
     can_see_score,
@@ -41,16 +41,6 @@ from engagement.versions import current_config
 
 NOT_SCORED_YET = N_("This account has no score yet.")
 MAX_LIMIT = 200
-ID_MAX = 2_147_483_647
-
-
-class Problem(BaseModel):
-    """An error (RFC 9457 problem+json), in the caller's language."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
 
 
 def score_out(account: dict[str, Any], score: dict[str, Any], settings: ScoringSettings) -> Any:
@@ -104,17 +94,24 @@ class EngagementApiController(Controller):
 
     @get(
         "/accounts/{account_id:int}/score",
-        responses={404: ResponseSpec(Problem, description="Unknown account, or not yours.")},
+        responses=problem_responses(
+            *SIGNED_IN, 404, described={404: "Unknown account, or not yours."}
+        ),
     )
     async def account_score(
         self, request: Request[Any, Any, Any], account_id: int
     ) -> AccountScoreDetail:
         """One account's score, measures, explanation and the last 180 days of history."""
-        if account_id > ID_MAX or not await can_see_score(request.user, account_id):
+        # Out of the id range names nothing: 404 like an unknown account (never reaches SQL).
+        if not 1 <= account_id <= ID_MAX or not await can_see_score(request.user, account_id):
             raise NotFound(ACCOUNT_NOT_FOUND)
         return await score_detail(account_id)
 
-    @get("/engagement/accounts", guards=[requires_staff])
+    @get(
+        "/engagement/accounts",
+        guards=[requires_staff],
+        responses=problem_responses(400, *SIGNED_IN),
+    )
     async def list_scores(
         self,
         band: Annotated[BandName | None, QueryParameter(description="red, yellow or green")] = None,

@@ -16,6 +16,7 @@ from typing import Any
 from accounts.tables import Member
 from core.database import fetch
 from core.i18n import N_, gettext
+from core.spreadsheet import guard_cell
 from core.templating import localtime
 from core.timeutil import utcnow
 from engagement.kinds import NOT_ACTIVITY
@@ -200,13 +201,6 @@ async def account_table(
     rows = await fetch(sql, *args, size, (page - 1) * size)
     [count] = await fetch(_COUNT_SQL.format(where=where), *args)
     return [_row(row, settings) for row in rows], int(count["n"])
-
-
-def guard_cell(value: Any) -> Any:
-    """A spreadsheet must show text as text: a cell starting like a formula gets a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 async def table_csv(filters: Filters, settings: ScoringSettings) -> str:

@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.openapi import ResponseSpec
 
 from accounts.tables import Member
 from core.guards import requires_member
+from core.problems import SIGNED_IN, WRITE, problem_responses
 from events import registration
 from events.audience import status_counts, upcoming_events, visible_event
 from events.roster import roster_counts, roster_rows
@@ -78,21 +80,27 @@ class EventsApiController(Controller):
     guards = [requires_member]
     tags = ["events"]
 
-    @get("/")
+    @get("/", responses=problem_responses(*SIGNED_IN))
     async def list_events(self, request: Request[Any, Any, Any]) -> list[EventOut]:
         """Events that have not ended: a customer's audience (published), or all for staff."""
         events = await upcoming_events(request.user)
         counts = await status_counts([e["id"] for e in events])
         return [await event_out(request.user, e, counts.get(e["id"], {})) for e in events]
 
-    @get("/{event_id:int}")
+    @get("/{event_id:int}", responses=problem_responses(400, *SIGNED_IN, 404))
     async def read(self, request: Request[Any, Any, Any], event_id: PathId) -> EventOut:
         """One event with the caller's registration (404 if the caller may not see it)."""
         event = await visible_event(request.user, event_id)
         counts = await status_counts([event_id])
         return await event_out(request.user, event, counts.get(event_id, {}))
 
-    @post("/{event_id:int}/register")
+    @post(
+        "/{event_id:int}/register",
+        responses={
+            **problem_responses(*WRITE, 404, 409),
+            200: ResponseSpec(RegisterOut, description="Already registered: that registration."),
+        },
+    )
     async def register(
         self, request: Request[Any, Any, Any], event_id: PathId
     ) -> Response[RegisterOut]:
@@ -102,14 +110,14 @@ class EventsApiController(Controller):
         out = RegisterOut(created=created, registration=registration_out(row))
         return Response(out, status_code=201 if created else 200)
 
-    @post("/{event_id:int}/cancel", status_code=200)
+    @post("/{event_id:int}/cancel", status_code=200, responses=problem_responses(*WRITE, 404))
     async def cancel(self, request: Request[Any, Any, Any], event_id: PathId) -> RegistrationOut:
         """Cancel the caller's registration before the cancellation deadline."""
         await visible_event(request.user, event_id)
         row = await registration.cancel(request.user, event_id)
         return registration_out(row)
 
-    @get("/{event_id:int}/roster")
+    @get("/{event_id:int}/roster", responses=problem_responses(400, *SIGNED_IN, 404))
     async def roster(self, request: Request[Any, Any, Any], event_id: PathId) -> RosterOut:
         """Every registration with member and account (staff only)."""
         require_staff(request.user)

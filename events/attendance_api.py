@@ -10,12 +10,14 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
+from litestar.openapi import ResponseSpec
 from litestar.params import Body, PathParameter
 from pydantic import BaseModel
 
 from core.errors import DomainError
 from core.guards import requires_staff
 from core.i18n import N_
+from core.problems import SIGNED_IN, WRITE, problem_responses
 from core.settings import Settings
 from events import attendance_import as importer
 
@@ -102,7 +104,14 @@ class AttendanceApiController(Controller):
     guards = [requires_staff]
     tags = ["events"]
 
-    @post("/{event_id:int}/attendance", request_max_body_size=UPLOAD_CEILING)
+    @post(
+        "/{event_id:int}/attendance",
+        request_max_body_size=UPLOAD_CEILING,
+        responses={
+            **problem_responses(*WRITE, 404),
+            200: ResponseSpec(AttendanceImportOut, description="This file was imported before."),
+        },
+    )
     async def import_report(
         self,
         request: Request[Any, Any, Any],
@@ -118,7 +127,7 @@ class AttendanceApiController(Controller):
         )
         return Response(import_out(result), status_code=200 if result.already_imported else 201)
 
-    @get("/{event_id:int}/attendance")
+    @get("/{event_id:int}/attendance", responses=problem_responses(400, *SIGNED_IN, 404))
     async def imports(self, event_id: PathId) -> list[ImportHistoryOut]:
         """The event's attendance imports, newest first."""
         await importer.load_event(event_id)

@@ -28,6 +28,7 @@ from events import attendance_import as importer
 from events import checkin, feedback
 from events.attendance import FORMAT_LABELS, threshold_minutes
 from events.attendance_api import UPLOAD_CEILING, AttendanceApiController, PathId, read_upload
+from events.audience import visible_event
 from events.tables import Registration, RegistrationStatus
 
 
@@ -159,7 +160,10 @@ def _tidy(value: float) -> float | int:
 
 
 class EventCheckinController(Controller):
-    """Self check-in with the code, the QR code, and feedback, for registrants."""
+    """Self check-in with the code, the QR code, and feedback, for registrants.
+
+    An event the member may not see answers 404 here as on its own page (events.audience).
+    """
 
     path = "/events"
     guards = [requires_member]
@@ -170,7 +174,7 @@ class EventCheckinController(Controller):
         self, request: Request[Any, Any, Any], event_id: PathId, code: FromQuery[str | None] = None
     ) -> Template:
         """What the QR code opens: confirm the check-in (staff see whose code it is)."""
-        event = await importer.load_event(event_id)
+        event = await visible_event(request.user, event_id)
         holder = None
         if code and request.user.is_staff:
             holder = await checkin.registration_for_code(event_id, code)
@@ -179,6 +183,7 @@ class EventCheckinController(Controller):
     @post("/{event_id:int}/checkin")
     async def check_in(self, request: Request[Any, Any, Any], event_id: PathId) -> Any:
         """Check in with a code: one's own during the event window; staff anyone's."""
+        await visible_event(request.user, event_id)
         data = await read_form(request)
         code = data.get("code") if isinstance(data.get("code"), str) else None
         try:
@@ -225,13 +230,14 @@ class EventCheckinController(Controller):
     @get("/{event_id:int}/feedback")
     async def feedback_page(self, request: Request[Any, Any, Any], event_id: PathId) -> Template:
         """The feedback form, with the member's earlier answer if any."""
-        event = await importer.load_event(event_id)
+        event = await visible_event(request.user, event_id)
         mine = await feedback.my_feedback(request.user, event_id)
         return _feedback_page(event, dict(mine or {}), saved=mine is not None)
 
     @post("/{event_id:int}/feedback")
     async def give_feedback(self, request: Request[Any, Any, Any], event_id: PathId) -> Any:
         """Rate the event 1–5 with a comment (again: edits the answer)."""
+        await visible_event(request.user, event_id)
         data = await read_form(request)
         try:
             await feedback.submit_feedback(

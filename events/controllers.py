@@ -137,6 +137,7 @@ class EventsController(Controller):
     @post("/{event_id:int}/register")
     async def register(self, request: Request[Any, Any, Any], event_id: PathId) -> Redirect:
         """Register in one click (a second click finds the first registration)."""
+        await visible_event(request.user, event_id)  # an unseen event is not found, not refused
         row, created = await registration.register(request.user, event_id)
         flash(request, registered_message(row, created), "success" if created else "info")
         return redirect(f"/events/{event_id}")

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from accounts.tables import Member
-from core.database import fetch, transaction
+from core.database import fetch
 from core.errors import Conflict, DomainError, Forbidden, NotFound
 from core.i18n import N_, gettext
 from core.templating import localtime
@@ -31,7 +31,7 @@ from events.services import (
     ACTIVE,
     cancellation_closes,
     count_status,
-    lock_event,
+    locked_event,
     registration_closes,
     require_staff,
 )
@@ -225,8 +225,7 @@ async def register(member: Member, event_id: int) -> tuple[dict[str, Any], bool]
         raise Forbidden(
             N_("Staff members cannot register for events. Add customers from the roster.")
         )
-    async with transaction():
-        event = await lock_event(event_id)
+    async with locked_event(event_id) as event:
         existing = await active_registration(event_id, member.id)
         if existing is not None:
             existing["waitlist_position"] = await waitlist_position(existing)
@@ -262,8 +261,7 @@ async def _cancel_row(event: dict[str, Any], row: dict[str, Any], by: int | None
 async def cancel(member: Member, event_id: int) -> dict[str, Any]:
     """Cancel the member's registration before the deadline; a freed seat goes to the first
     waitlisted registrant. Returns the cancelled registration."""
-    async with transaction():
-        event = await lock_event(event_id)
+    async with locked_event(event_id) as event:
         row = await active_registration(event_id, member.id)
         if row is None:
             raise NotFound(NOT_REGISTERED)
@@ -294,8 +292,7 @@ async def add_registrant(
         raise DomainError(
             message, field_errors={"email": gettext(message, email=address)}, email=address
         )
-    async with transaction():
-        event = await lock_event(event_id)
+    async with locked_event(event_id) as event:
         existing = await active_registration(event_id, member["id"])
         if existing is not None:
             existing["waitlist_position"] = await waitlist_position(existing)
@@ -310,8 +307,7 @@ async def add_registrant(
 async def remove_registrant(actor: Member, event_id: int, registration_id: int) -> None:
     """Staff take someone off the roster (any time); a freed seat is filled from the waitlist."""
     require_staff(actor)
-    async with transaction():
-        event = await lock_event(event_id)
+    async with locked_event(event_id) as event:
         row = (
             await Registration.select()
             .where((Registration.id == registration_id) & (Registration.event == event_id))

@@ -1,9 +1,8 @@
 """The roster (staff): every registration of an event with its member and account, the
 counts by status and attendance, and its CSV export.
 
-The CSV is written with the csv module; any cell starting with = + - @ (or a tab or carriage
-return) is prefixed with a single quote so that a spreadsheet shows it as text instead of
-running it as a formula.
+The CSV is written with the csv module, every cell through core.spreadsheet.guard_cell so
+that a spreadsheet shows member text as text instead of running it as a formula.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ import io
 from typing import Any
 
 from core.i18n import gettext
+from core.spreadsheet import guard_cell
 from events.tables import Attendance, Registration, RegistrationStatus
 
 _ORDER = {
@@ -21,7 +21,6 @@ _ORDER = {
     RegistrationStatus.applied.value: 2,
     RegistrationStatus.cancelled.value: 3,
 }
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 async def roster_rows(event_id: int) -> list[dict[str, Any]]:
@@ -60,14 +59,6 @@ def roster_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
             elif row["attendance"] == Attendance.no_show.value:
                 counts["no_show"] += 1
     return counts
-
-
-def guard_cell(value: Any) -> str:
-    """A CSV cell a spreadsheet will not evaluate."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def roster_csv(rows: list[dict[str, Any]]) -> str:

@@ -7,6 +7,9 @@ the count, one that raises it fills the new seats from the waitlist (events.regi
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -78,6 +81,36 @@ async def lock_event(event_id: int) -> dict[str, Any]:
     return row
 
 
+# One waiter per event and process: a burst of registrations for one event queues here, in
+# memory, instead of each request holding a pooled connection while it waits for the row lock
+# (which starved the pool and every other request of the process). {event id: (lock, users)}
+_gates: dict[int, tuple[asyncio.Lock, int]] = {}
+
+
+@asynccontextmanager
+async def _event_gate(event_id: int) -> AsyncIterator[None]:
+    lock, users = _gates.get(event_id, (asyncio.Lock(), 0))
+    _gates[event_id] = (lock, users + 1)
+    try:
+        async with lock:
+            yield
+    finally:
+        lock, users = _gates[event_id]
+        if users == 1:
+            del _gates[event_id]
+        else:
+            _gates[event_id] = (lock, users - 1)
+
+
+@asynccontextmanager
+async def locked_event(event_id: int) -> AsyncIterator[dict[str, Any]]:
+    """A write transaction holding the event row's lock, yielding the row. Callers of one
+    process wait for the event in memory first, so a crowd costs one database connection
+    per process. Not for use inside a transaction that already locked this event."""
+    async with _event_gate(event_id), transaction():
+        yield await lock_event(event_id)
+
+
 async def count_status(event_id: int, status: str) -> int:
     return await Registration.count().where(
         (Registration.event == event_id) & (Registration.status == status)
@@ -131,7 +164,10 @@ def to_utc(value: datetime | None, zone: str) -> datetime | None:
 
 
 def _http_url(url: str) -> bool:
-    return url.startswith(("https://", "http://")) and len(url) > 10 and " " not in url
+    # No whitespace or control characters: a line break would start a line of its own in the
+    # text emails and the .ics (a "Join URL:" of someone else's choosing).
+    plain = not any(char.isspace() or not char.isprintable() for char in url)
+    return url.startswith(("https://", "http://")) and len(url) > 10 and plain
 
 
 async def clean_event(data: EventIn) -> tuple[dict[str, Any], list[int], list[int]]:
@@ -310,16 +346,14 @@ async def update_event(actor: Member, event_id: int, data: EventIn) -> None:
     (later series edits no longer change it)."""
     require_staff(actor)
     values, hosts, accounts = await clean_event(data)
-    async with transaction():
-        event = await lock_event(event_id)
+    async with locked_event(event_id) as event:
         extra = {"series_detached": True} if event["series"] is not None else {}
         await apply_event_values(event, values, hosts, accounts, **extra)
 
 
 async def publish_event(actor: Member, event_id: int) -> None:
     require_staff(actor)
-    async with transaction():
-        event = await lock_event(event_id)
+    async with locked_event(event_id) as event:
         if event["status"] != EventStatus.draft.value:
             raise DomainError(N_("Only a draft can be published."))
         await Event.update(
@@ -329,8 +363,7 @@ async def publish_event(actor: Member, event_id: int) -> None:
 
 async def finish_event(actor: Member, event_id: int) -> None:
     require_staff(actor)
-    async with transaction():
-        event = await lock_event(event_id)
+    async with locked_event(event_id) as event:
         if event["status"] != EventStatus.published.value:
             raise DomainError(N_("Only a published event can be marked finished."))
         if event["starts_at"] > utcnow():
@@ -344,8 +377,7 @@ async def cancel_event(actor: Member, event_id: int) -> int:
     """Cancel the event and email every confirmed, waitlisted or applied registrant; returns
     how many were told. Their registrations stay as they were (the record of who was in)."""
     require_staff(actor)
-    async with transaction():
-        event = await lock_event(event_id)
+    async with locked_event(event_id) as event:
         if event["status"] not in (EventStatus.draft.value, EventStatus.published.value):
             raise DomainError(N_("This event is already finished or cancelled."))
         now = utcnow()

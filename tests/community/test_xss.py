@@ -7,7 +7,7 @@ import pytest
 from community.tables import Post
 from core.settings import Settings
 from tests.community.helpers import World, make_reply, make_topic, signed_in, subject_of
-from tests.community.xss_corpus import PAYLOADS, audit, post_bodies
+from tests.security.xss_corpus import PAYLOADS, audit, post_bodies
 
 
 @pytest.fixture

@@ -117,6 +117,35 @@ async def test_updated_since_is_inclusive(client: FormClient) -> None:
     assert [i["account_id"] for i in response.json()["items"]] == [a.id for a in accounts[2:]]
 
 
+@pytest.mark.parametrize(
+    ("since", "status"),
+    [
+        ("2026-11-01T00:01:00Z", 200),
+        ("2026-11-01t00:01:00z", 200),
+        ("2026-11-01T09:01:00.000+09:00", 200),
+        ("2026-11-01T00:01:00", 200),  # no offset: UTC
+        ("0.5", 400),  # a number is not read as a Unix time
+        ("1761955260", 400),
+        ("2026-11-01", 400),
+        ("2026-13-01T00:00:00Z", 400),
+    ],
+)
+async def test_updated_since_must_be_a_date_and_time(
+    client: FormClient, since: str, status: int
+) -> None:
+    accounts = await scored_accounts(4)
+    headers = await token()
+    response = await client.raw.get(
+        "/api/v1/scores", params={"updated_since": since}, headers=headers
+    )
+    assert response.status_code == status, response.text
+    if status == 200:
+        assert [i["account_id"] for i in response.json()["items"]] == [a.id for a in accounts[2:]]
+    else:
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.json()["errors"]["updated_since"].startswith("updated_since は ISO 8601")
+
+
 @pytest.mark.parametrize("cursor", ["garbage", "eyJwIjpudWxsfQ.abc.def", ""])
 async def test_bad_cursor_is_a_400(client: FormClient, cursor: str) -> None:
     await scored_accounts(1)

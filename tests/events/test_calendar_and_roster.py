@@ -7,9 +7,9 @@ import io
 
 import icalendar
 
+from core.spreadsheet import guard_cell
 from events import registration as reg
 from events.calendar import event_uid
-from events.roster import guard_cell
 from events.tables import CalendarToken
 from tests.events.event_helpers import Cast, new_event, signed_in
 from tests.factories import make_member

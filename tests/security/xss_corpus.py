@@ -124,3 +124,52 @@ def audit(html: str, *, in_post: bool = True) -> list[str]:
 
 def post_bodies(page: str) -> list[str]:
     return re.findall(r'<div class="post-body">(.*?)</div>', page, re.S)
+
+
+# --- plain text fields (names, titles, places, notes) --------------------------------------
+
+
+def hostile(field: str) -> str:
+    """Plain text that runs if it is ever shown unescaped: it closes an attribute and a tag,
+    opens a script and an event handler, holds a template expression and starts like a
+    spreadsheet formula. `field` names it, so a test knows which input reached a page."""
+    return (
+        f'=HYPERLINK("{field}")"\'><script>alert(1)</script><img src=x onerror=alert(1)>{{{{7*7}}}}'
+    )
+
+
+class _Texts(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.attributes: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.attributes.extend(value for _, value in attrs if value)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def texts(html: str) -> list[str]:
+    """The text of `html` (one string: a <mark> may split a value) and every attribute value,
+    as a browser reads them (entities decoded)."""
+    parser = _Texts()
+    parser.feed(html)
+    parser.close()
+    return ["".join(parser.text), *parser.attributes]
+
+
+def shown_as_text(html: str, value: str) -> bool:
+    """`value` is on the page whole, as text or an attribute value: neither run nor lost."""
+    return any(value in text for text in texts(html))
+
+
+def page_problems(html: str, *values: str) -> list[str]:
+    """What could run on a whole page, plus each of `values` that the page does not show as text
+    (a test that expects a value on a page must see it, or it proves nothing)."""
+    problems = audit(html, in_post=False)
+    problems += [
+        f"not shown as text: {value!r}" for value in values if not shown_as_text(html, value)
+    ]
+    return problems

@@ -1,0 +1,57 @@
+"""The JSON API's error body (problem+json) and the OpenAPI responses that declare it.
+
+Every /api/ error goes through core.errors as `application/problem+json`; handlers list the
+statuses they can answer with `responses=problem_responses(...)`, so the schema is what the API
+does (the API fuzz test checks every answer against it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from litestar.openapi import ResponseSpec
+from pydantic import BaseModel
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+DESCRIPTIONS = {
+    400: "Invalid parameter or body, or a refusal; `detail` and `errors` say why.",
+    401: "Not signed in, or the API token is not valid.",
+    403: "Not allowed for this member or token, or the CSRF header is missing.",
+    404: "Not found, or not visible to the caller.",
+    409: "Conflicts with the current state; reload and retry.",
+    413: "The request body is too large.",
+    429: "Too many requests; retry after the Retry-After header's seconds.",
+}
+
+
+class Problem(BaseModel):
+    """An error (RFC 9457 problem+json); `title` and `detail` are in the caller's language."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: dict[str, str] | None = None
+
+
+def problem_responses(
+    *statuses: int, described: Mapping[int, str] | None = None
+) -> dict[int, ResponseSpec]:
+    """OpenAPI responses for these error statuses (`described` replaces default descriptions)."""
+    texts = {**DESCRIPTIONS, **(described or {})}
+    return {
+        status: ResponseSpec(
+            Problem,
+            generate_examples=False,
+            description=texts[status],
+            media_type=PROBLEM_MEDIA_TYPE,
+        )
+        for status in statuses
+    }
+
+
+# Every API route needing a member answers 401 signed out and 403 to an API token; a write
+# can also meet the CSRF check (403), the body size limit (413) and the write rate limit (429).
+SIGNED_IN = (401, 403)
+WRITE = (400, 401, 403, 413, 429)
