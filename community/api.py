@@ -13,13 +13,11 @@ from community.categories import visible_categories
 from community.notifications import list_notifications
 from community.reading import list_topics, load_post, load_topic_page
 from community.schemas import (
-    ID_MAX,
     AcceptIn,
     AuthorOut,
     CategoryOut,
     LikeOut,
     NotificationOut,
-    PathId,
     PostOut,
     PreviewIn,
     PreviewOut,
@@ -33,6 +31,7 @@ from community.schemas import (
 )
 from community.search import search
 from core.guards import requires_member
+from core.ids import ID_MAX, PathId
 from core.problems import SIGNED_IN, WRITE, problem_responses
 
 STAFF = ("csm", "admin")

@@ -28,11 +28,9 @@ from community.reading import (
     quoted_markdown,
 )
 from community.schemas import (
-    ID_MAX,
     AcceptForm,
     EditForm,
     FlagForm,
-    PathId,
     ReplyForm,
     TopicForm,
 )
@@ -47,6 +45,7 @@ from core.errors import DomainError, NotFound
 from core.forms import read_form, validate
 from core.guards import requires_member
 from core.i18n import N_, gettext
+from core.ids import ID_MAX, PathId
 from core.templating import safe
 from core.web import flash, redirect, register_nav
 

@@ -15,8 +15,8 @@ from community.notifications import (
     unread_count,
 )
 from community.reading import list_topics, post_url
-from community.schemas import PathId
 from core.guards import requires_member
+from core.ids import PathId
 from core.web import redirect
 
 

@@ -13,12 +13,12 @@ from typing import Any
 
 from accounts.tables import Member
 from community.notifications import mark_topic_read
-from community.schemas import ID_MAX
 from community.services import TOPIC_NOT_FOUND, mark_read
 from community.tables import Post, TopicKind
 from community.visibility import SQL, fetch_dicts, visible_sql
 from core.errors import DomainError, NotFound
 from core.i18n import N_
+from core.ids import ID_MAX
 
 TOPICS_PER_PAGE = 30
 POSTS_PER_PAGE = 100

@@ -7,11 +7,12 @@ API schemas carry them as documentation.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from litestar.params import PathParameter
 from pydantic import BaseModel, Field
 from pydantic.json_schema import JsonDict
+
+from core.ids import RowId
 
 TITLE_MAX = 150
 BODY_MAX = 20_000
@@ -21,9 +22,6 @@ VisibilityName = Literal["all", "staff", "account"]
 FlagReasonName = Literal["spam", "offensive", "off_topic", "other"]
 StatusName = Literal["solved", "unsolved"]
 
-ID_MAX = 2_147_483_647  # row ids are 32-bit: a larger number names nothing (and must not reach SQL)
-RowId = Annotated[int, Field(ge=1, le=ID_MAX)]
-PathId = Annotated[int, PathParameter(ge=1, le=ID_MAX)]
 
 _TITLE_DOC: JsonDict = {"maxLength": TITLE_MAX, "minLength": 1}
 _BODY_DOC: JsonDict = {"maxLength": BODY_MAX, "minLength": 1}

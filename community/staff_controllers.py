@@ -16,11 +16,12 @@ from community.categories import (
     save_category,
 )
 from community.reading import post_url
-from community.schemas import CategoryForm, MoveForm, PathId, ReviewForm
+from community.schemas import CategoryForm, MoveForm, ReviewForm
 from core.errors import DomainError
 from core.forms import read_form, validate
 from core.guards import requires_admin, requires_staff
 from core.i18n import gettext
+from core.ids import PathId
 from core.web import flash, redirect
 
 

@@ -69,7 +69,7 @@ async def transaction() -> AsyncIterator[None]:
     token = _after_commit.set(callbacks)
     try:
         if isinstance(engine, SQLiteEngine):
-            async with engine.transaction(transaction_type=TransactionType.immediate):
+            async with _sqlite_write_transaction(engine):
                 yield
         else:
             async with engine.transaction():
@@ -82,6 +82,60 @@ async def transaction() -> AsyncIterator[None]:
         except Exception:
             # The change is committed; anything after it must be repairable (job sweeper).
             log.exception("after-commit callback failed")
+
+
+_abandoned: set[asyncio.Task[None]] = set()
+
+
+@asynccontextmanager
+async def _sqlite_write_transaction(engine: SQLiteEngine) -> AsyncIterator[None]:
+    """Piccolo's SQLite transaction, entered so that cancelling the caller cannot leak the lock.
+
+    BEGIN IMMEDIATE waits for the write lock in aiosqlite's thread (up to the busy timeout).
+    Cancelling the caller meanwhile does not stop that thread: BEGIN later succeeds on a
+    connection nobody will commit, roll back or close, and every writer then waits out its busy
+    timeout (seen at app shutdown as 30-second stalls, and as "database is locked" after). So
+    the BEGIN runs shielded, and a cancelled caller leaves a task behind that rolls back and
+    closes the connection once BEGIN is done.
+    """
+    tx = engine.transaction(transaction_type=TransactionType.immediate)
+    if engine.current_transaction.get() is not None:  # inside Piccolo's own transaction
+        async with tx:
+            yield
+        return
+
+    async def begin() -> None:
+        tx.connection = await tx.get_connection()
+        await tx.begin()
+
+    beginning = asyncio.ensure_future(begin())
+    try:
+        await asyncio.shield(beginning)
+    except asyncio.CancelledError:
+        cleanup = asyncio.ensure_future(_give_back(tx, beginning))
+        _abandoned.add(cleanup)
+        cleanup.add_done_callback(_abandoned.discard)
+        raise
+    tx.context = engine.current_transaction.set(tx)
+    try:
+        yield
+    except BaseException as exc:
+        await tx.__aexit__(type(exc), exc, exc.__traceback__)
+        raise
+    await tx.__aexit__(None, None, None)
+
+
+async def _give_back(tx: Any, beginning: asyncio.Future[None]) -> None:
+    """Roll back and close the connection of a BEGIN whose caller was cancelled."""
+    try:
+        await beginning
+        await tx.rollback()
+    except BaseException:  # the BEGIN failed (busy timeout): nothing to roll back
+        log.debug("abandoned BEGIN did not take the lock", exc_info=True)
+    finally:
+        connection = getattr(tx, "connection", None)
+        if connection is not None:
+            await connection.close()
 
 
 def in_transaction() -> bool:

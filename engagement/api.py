@@ -15,7 +15,7 @@ from litestar.params import QueryParameter
 from core.errors import DomainError, NotFound
 from core.guards import requires_member, requires_staff
 from core.i18n import N_
-from core.ids import ID_MAX
+from core.ids import ID_MAX, PathInt, in_range
 from core.problems import SIGNED_IN, problem_responses
 from engagement.account_detail import (
     ACCOUNT_NOT_FOUND,
@@ -99,11 +99,11 @@ class EngagementApiController(Controller):
         ),
     )
     async def account_score(
-        self, request: Request[Any, Any, Any], account_id: int
+        self, request: Request[Any, Any, Any], account_id: PathInt
     ) -> AccountScoreDetail:
         """One account's score, measures, explanation and the last 180 days of history."""
         # Out of the id range names nothing: 404 like an unknown account (never reaches SQL).
-        if not 1 <= account_id <= ID_MAX or not await can_see_score(request.user, account_id):
+        if not in_range(account_id) or not await can_see_score(request.user, account_id):
             raise NotFound(ACCOUNT_NOT_FOUND)
         return await score_detail(account_id)
 

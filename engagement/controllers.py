@@ -19,6 +19,7 @@ from core.errors import NotFound
 from core.forms import read_form
 from core.guards import requires_admin, requires_member, requires_staff
 from core.i18n import N_, gettext
+from core.ids import PathInt, in_range
 from core.templating import get_timezone
 from core.timeutil import to_zone, utcnow
 from core.web import flash, redirect, register_nav, safe_next
@@ -34,7 +35,6 @@ PageNumber = Annotated[int, QueryParameter(query="page", ge=1, le=100_000)]
 Text = Annotated[str | None, QueryParameter(max_length=20)]
 Direction = Annotated[str | None, QueryParameter(query="dir", max_length=20)]
 Days = Annotated[int | None, QueryParameter(ge=1, le=3650)]
-ID_MAX = 2_147_483_647
 
 LABELS = {
     "bands": BAND_LABELS,
@@ -69,7 +69,7 @@ def pages(total: int, size: int = dashboard.PAGE_SIZE) -> int:
 
 
 def _valid_id(value: int) -> int:
-    if not 1 <= value <= ID_MAX:
+    if not in_range(value):
         raise NotFound(account_detail.ACCOUNT_NOT_FOUND)
     return value
 
@@ -192,7 +192,7 @@ class StaffEngagementController(Controller):
         return page("engagement/alerts.html", alerts=rows, show_all=show_all)
 
     @post("/alerts/{alert_id:int}/close")
-    async def close_alert(self, request: Request[Any, Any, Any], alert_id: int) -> Redirect:
+    async def close_alert(self, request: Request[Any, Any, Any], alert_id: PathInt) -> Redirect:
         """Mark an alert handled."""
         data = await read_form(request)
         await alerts.close_alert(_valid_id(alert_id), request.user.id)
@@ -200,7 +200,7 @@ class StaffEngagementController(Controller):
         return redirect(safe_next(data.get("next"), "/staff/engagement/alerts"))
 
     @get("/accounts/{account_id:int}")
-    async def account_page(self, request: Request[Any, Any, Any], account_id: int) -> Template:
+    async def account_page(self, request: Request[Any, Any, Any], account_id: PathInt) -> Template:
         """One account: score history, measures, explanation, signals, members, alerts."""
         _, settings = await current_config()
         view = await account_detail.staff_view(_valid_id(account_id), settings)
@@ -212,7 +212,7 @@ class StaffEngagementController(Controller):
         )
 
     @post("/accounts/{account_id:int}/self-view", guards=[requires_admin])
-    async def set_self_view(self, request: Request[Any, Any, Any], account_id: int) -> Redirect:
+    async def set_self_view(self, request: Request[Any, Any, Any], account_id: PathInt) -> Redirect:
         """Turn the account's customers' view of their own score on or off."""
         data = await read_form(request)
         enabled = data.get("enabled") == "1"
@@ -289,7 +289,7 @@ class EngagementLinksController(Controller):
     guards = [requires_staff]
 
     @get("/dashboard/accounts/{account_id:int}")
-    async def old_account_link(self, account_id: int) -> Redirect:
+    async def old_account_link(self, account_id: PathInt) -> Redirect:
         return Redirect(f"/staff/engagement/accounts/{account_id}", status_code=301)
 
     @get("/staff/dashboard")

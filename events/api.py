@@ -13,11 +13,12 @@ from litestar.openapi import ResponseSpec
 
 from accounts.tables import Member
 from core.guards import requires_member
+from core.ids import PathId
 from core.problems import SIGNED_IN, WRITE, problem_responses
 from events import registration
 from events.audience import status_counts, upcoming_events, visible_event
 from events.roster import roster_counts, roster_rows
-from events.schemas import EventOut, PathId, RegisterOut, RegistrationOut, RosterOut, RosterRowOut
+from events.schemas import EventOut, RegisterOut, RegistrationOut, RosterOut, RosterRowOut
 from events.services import require_staff
 from events.tables import RegistrationStatus
 

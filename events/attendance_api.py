@@ -11,18 +11,17 @@ from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.openapi import ResponseSpec
-from litestar.params import Body, PathParameter
+from litestar.params import Body
 from pydantic import BaseModel
 
 from core.errors import DomainError
 from core.guards import requires_staff
 from core.i18n import N_
+from core.ids import PathId
 from core.problems import SIGNED_IN, WRITE, problem_responses
 from core.settings import Settings
 from events import attendance_import as importer
 
-ID_MAX = 2_147_483_647
-PathId = Annotated[int, PathParameter(ge=1, le=ID_MAX)]
 # The upload routes accept bodies up to this size; ATTENDANCE_MAX_BYTES (at most this) is
 # the report limit the import enforces with its own message.
 UPLOAD_CEILING = 64 * 1024 * 1024

@@ -22,12 +22,13 @@ from core.errors import DomainError, NotFound
 from core.forms import read_form
 from core.guards import requires_member, requires_staff
 from core.i18n import N_, gettext
+from core.ids import PathId
 from core.settings import Settings
 from core.web import flash, redirect, safe_next
 from events import attendance_import as importer
 from events import checkin, feedback
 from events.attendance import FORMAT_LABELS, threshold_minutes
-from events.attendance_api import UPLOAD_CEILING, AttendanceApiController, PathId, read_upload
+from events.attendance_api import UPLOAD_CEILING, AttendanceApiController, read_upload
 from events.audience import visible_event
 from events.tables import Registration, RegistrationStatus
 

@@ -18,6 +18,7 @@ from accounts.tables import Member
 from core.errors import NotFound
 from core.guards import requires_member
 from core.i18n import N_, gettext
+from core.ids import PathId
 from core.templating import safe
 from core.timeutil import utcnow
 from core.web import flash, redirect, register_nav
@@ -25,7 +26,6 @@ from events import calendar, registration
 from events.api import EventsApiController
 from events.audience import in_audience, past_events, status_counts, upcoming_events, visible_event
 from events.lottery import lottery_result
-from events.schemas import PathId
 from events.services import cancellation_closes, event_hosts, registration_closes
 from events.staff_controllers import SeriesController, StaffEventsController
 from events.tables import Allocation, EventStatus, Registration, RegistrationStatus

@@ -8,23 +8,21 @@ with an offset, which are taken as they are.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from litestar.params import PathParameter
 from pydantic import BaseModel, Field, field_validator
+
+from core.ids import RowId
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 20_000
 CAPACITY_MAX = 100_000
 OCCURRENCES_MAX = 52
-ID_MAX = 2_147_483_647
 
 KindName = Literal["webinar", "mokumoku"]
 AllocationName = Literal["first_come", "lottery"]
 AudienceName = Literal["all", "tiers", "accounts"]
 RepeatName = Literal["none", "weekly", "monthly"]
-RowId = Annotated[int, Field(ge=1, le=ID_MAX)]
-PathId = Annotated[int, PathParameter(ge=1, le=ID_MAX)]
 
 
 def _as_list(value: Any) -> Any:

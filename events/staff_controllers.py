@@ -17,13 +17,14 @@ from core.errors import DomainError
 from core.forms import read_form, validate
 from core.guards import requires_staff
 from core.i18n import gettext
+from core.ids import PathId
 from core.templating import get_timezone
 from core.timeutil import to_zone
 from core.web import flash, redirect
 from events import registration, series, services
 from events.audience import past_events, status_counts, upcoming_events
 from events.roster import roster_counts, roster_csv, roster_rows
-from events.schemas import AddRegistrantIn, EventFormIn, PathId, SeriesIn
+from events.schemas import AddRegistrantIn, EventFormIn, SeriesIn
 from events.tables import RegistrationStatus
 
 ZONES = [
