@@ -31,9 +31,9 @@ from engagement.dashboard import BAND_LABELS, TIER_LABELS, TREND_ARROWS, TREND_L
 from engagement.kinds import KIND_LABELS
 from engagement.versions import current_config
 
-PageNumber = Annotated[int, QueryParameter(query="page", ge=1, le=100_000)]
+PageNumber = Annotated[int, QueryParameter(name="page", ge=1, le=100_000)]
 Text = Annotated[str | None, QueryParameter(max_length=20)]
-Direction = Annotated[str | None, QueryParameter(query="dir", max_length=20)]
+Direction = Annotated[str | None, QueryParameter(name="dir", max_length=20)]
 Days = Annotated[int | None, QueryParameter(ge=1, le=3650)]
 
 LABELS = {
@@ -182,7 +182,7 @@ class StaffEngagementController(Controller):
     async def alerts_page(
         self,
         request: Request[Any, Any, Any],
-        everyone: Annotated[str | None, QueryParameter(query="all", max_length=5)] = None,
+        everyone: Annotated[str | None, QueryParameter(name="all", max_length=5)] = None,
     ) -> Template:
         """Open score alerts: the CSM's own accounts, or everyone's."""
         show_all = everyone == "1"
