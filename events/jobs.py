@@ -16,8 +16,8 @@ from core.database import transaction
 from core.jobs import cron
 from core.timeutil import utcnow
 from events.emails import registrants, send_event_email
+from events.locking import lock_event
 from events.lottery import draw_lottery, due_lotteries
-from events.services import lock_event
 from events.tables import Event, EventStatus, RegistrationStatus
 
 log = logging.getLogger(__name__)

@@ -27,11 +27,11 @@ from engagement.signals import SignalKind, record_signal
 from events.audience import in_audience
 from events.codes import new_checkin_code
 from events.emails import registration_row, send_event_email
+from events.locking import locked_event
 from events.services import (
     ACTIVE,
     cancellation_closes,
     count_status,
-    locked_event,
     registration_closes,
     require_staff,
 )

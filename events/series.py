@@ -19,12 +19,12 @@ from core.errors import NotFound
 from core.i18n import N_
 from core.templating import get_timezone
 from core.timeutil import utcnow
+from events.locking import lock_event
 from events.schemas import SeriesIn
 from events.services import (
     apply_event_values,
     clean_event,
     insert_event,
-    lock_event,
     require_staff,
 )
 from events.tables import Event, EventSeries, EventStatus, Frequency

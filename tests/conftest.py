@@ -67,9 +67,8 @@ async def migrated(smtp_sink: Mailbox) -> Settings:
     return settings
 
 
-@pytest.fixture
-async def settings(migrated: Settings, smtp_sink: Mailbox) -> Settings:
-    """Fresh settings for one test, with email going to the SMTP sink and a clean database."""
+async def fresh_settings(migrated: Settings, smtp_sink: Mailbox, **update: Any) -> Settings:
+    """A clean database (and Redis), email to the SMTP sink, and `update` on top."""
     from tests.support import reset_database, reset_redis
 
     smtp_sink.clear()
@@ -82,8 +81,15 @@ async def settings(migrated: Settings, smtp_sink: Mailbox) -> Settings:
             "smtp_port": smtp_sink.port,
             "signin_limit_per_address": 5,
             "signin_limit_per_ip": 20,
+            **update,
         }
     )
+
+
+@pytest.fixture
+async def settings(migrated: Settings, smtp_sink: Mailbox) -> Settings:
+    """Fresh settings for one test, with email going to the SMTP sink and a clean database."""
+    return await fresh_settings(migrated, smtp_sink)
 
 
 @pytest.fixture
@@ -127,6 +133,16 @@ def run_jobs(app: Litestar, settings: Settings) -> Any:
             await app.state.jobs.drain()
 
     return run
+
+
+@pytest.fixture
+def receiver() -> Any:
+    """A local HTTP server that records webhook deliveries (tests/crm/servers.py)."""
+    from tests.crm.servers import WebhookReceiver
+
+    server = WebhookReceiver().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from core.settings import Settings
-from tests.crm.servers import FakeHubSpot, FakeSalesforce, WebhookReceiver
+from tests.crm.servers import FakeHubSpot, FakeSalesforce
 
 
 @pytest.fixture
@@ -20,13 +20,6 @@ def settings(settings: Settings) -> Settings:
             "crm_poll_interval_seconds": 0.0,
         }
     )
-
-
-@pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    server = WebhookReceiver().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -30,9 +30,9 @@ from hypothesis import settings as hypothesis_settings
 
 from app import create_app
 from core.settings import Settings, get_settings
-from tests.conftest import IS_POSTGRES
+from tests.conftest import fresh_settings
 from tests.factories import PASSWORD
-from tests.support import FormClient, Mailbox, reset_database, reset_redis, running_app
+from tests.support import FormClient, Mailbox, running_app
 
 BASE_URL = "http://testserver.local"
 EXAMPLES_PER_OPERATION = 40  # fuzzing phase; the examples and coverage phases add their own
@@ -124,16 +124,11 @@ class Target:
 async def fuzz_settings(migrated: Settings, smtp_sink: Mailbox) -> Settings:
     """Like `settings`, for the whole module; writes are not rate limited (fuzzing writes
     hundreds a minute as one member: the limit's 429 is tested in tests/core)."""
-    await reset_database()
-    if IS_POSTGRES:
-        await reset_redis(migrated.redis_url or "")
-    return migrated.model_copy(
-        update={
-            "smtp_host": "127.0.0.1",
-            "smtp_port": smtp_sink.port,
-            "write_limit_per_minute": 1_000_000,
-            "api_token_rate_limit_per_minute": 1_000_000,
-        }
+    return await fresh_settings(
+        migrated,
+        smtp_sink,
+        write_limit_per_minute=1_000_000,
+        api_token_rate_limit_per_minute=1_000_000,
     )
 
 

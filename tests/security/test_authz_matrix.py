@@ -11,7 +11,6 @@ nothing in the database. Each role's test lists every wrong cell at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -446,13 +445,6 @@ def settings(settings: Settings) -> Settings:
             "scores_api_settle_seconds": 0.0,
         }
     )
-
-
-@pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    server = WebhookReceiver().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
