@@ -24,7 +24,7 @@ import worker  # noqa: F401 - registers every job function and cron (one list fo
 from accounts.controllers import ROUTES as ACCOUNT_ROUTES
 from accounts.directory import ROUTES as DIRECTORY_ROUTES
 from accounts.home import HomeController
-from accounts.middleware import CurrentMemberMiddleware
+from accounts.middleware import CurrentMemberMiddleware, ViewerOfRouterErrors
 from community.controllers import ROUTES as COMMUNITY_ROUTES
 from core import database, i18n
 from core.errors import EXCEPTION_HANDLERS
@@ -38,6 +38,7 @@ from core.sessions import SessionConfig
 from core.settings import ROOT, Settings, get_settings
 from core.stores import DatabaseStore
 from core.templating import template_config
+from core.web import page_handlers_answering_json
 from crm.auth import BearerTokenMiddleware
 from crm.cli import CrmPlugin
 from crm.controllers import ROUTES as CRM_ROUTES
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[lifespan],
         before_send=[SecurityHeaders(settings)],
         before_request=refuse_nul,
+        after_exception=[ViewerOfRouterErrors(settings, session_config)],
         plugins=[CrmPlugin()],
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
@@ -172,6 +174,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         debug=False,
     )
+    faults = page_handlers_answering_json(app)
+    if faults:
+        raise RuntimeError("page handlers must not return Any: " + "; ".join(faults))
     app.state.settings = settings
     app.state.limiter = limiter
     return app

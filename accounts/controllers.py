@@ -25,7 +25,7 @@ from accounts.tables import Member
 from core.errors import DomainError
 from core.forms import read_form, validate
 from core.guards import requires_member
-from core.i18n import LOCALES, gettext
+from core.i18n import LOCALES, gettext, lazy
 from core.problems import SIGNED_IN, problem_responses
 from core.ratelimit import RateLimiter
 from core.security import verify_password
@@ -152,7 +152,7 @@ class AuthController(Controller):
         except DomainError as exc:
             return _failure("accounts/invitation.html", exc, data, invitation=None, token=token)
         sign_in(request, member)
-        flash(request, gettext("Welcome to Kizuna, %(name)s!", name=member.display_name), "success")
+        flash(request, lazy("Welcome to Kizuna, %(name)s!", name=member.display_name), "success")
         return redirect("/")
 
     @get("/signup", include_in_schema=False)
@@ -203,7 +203,7 @@ class AuthController(Controller):
         except DomainError as exc:
             return _failure("accounts/signup_complete.html", exc, {}, token=token, email="")
         sign_in(request, member)
-        flash(request, gettext("Welcome to Kizuna, %(name)s!", name=member.display_name), "success")
+        flash(request, lazy("Welcome to Kizuna, %(name)s!", name=member.display_name), "success")
         return redirect("/")
 
     @get("/password/forgot", include_in_schema=False)
@@ -263,7 +263,7 @@ class AuthController(Controller):
         except DomainError as exc:
             return _failure("accounts/reset.html", exc, {}, token=token)
         sign_in(request, member)
-        flash(request, gettext("Your password has been changed."), "success")
+        flash(request, lazy("Your password has been changed."), "success")
         return redirect("/")
 
 
@@ -302,7 +302,7 @@ class PreferencesController(Controller):
                 "accounts/settings.html", 400, errors=errors, values=data, timezones=TIMEZONES
             )
         await update_member(request.user.id, form.model_dump())
-        flash(request, gettext("Your settings have been saved."), "success")
+        flash(request, lazy("Your settings have been saved."), "success")
         return redirect("/settings")
 
     @post("/settings/password", guards=[requires_member], include_in_schema=False)
@@ -324,7 +324,7 @@ class PreferencesController(Controller):
                 errors={"current_password": gettext("The current password is wrong.")},
             )
         await set_password(request.user.id, form.password)
-        flash(request, gettext("Your password has been changed."), "success")
+        flash(request, lazy("Your password has been changed."), "success")
         return redirect("/settings")
 
 

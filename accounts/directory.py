@@ -24,7 +24,7 @@ from accounts.tables import TouchTier
 from core.errors import DomainError
 from core.forms import read_form, validate
 from core.guards import requires_staff
-from core.i18n import N_, gettext
+from core.i18n import N_, gettext, lazy
 from core.ids import ID_MAX, PathId
 from core.problems import SIGNED_IN, problem_responses
 from core.web import flash, redirect, register_nav
@@ -128,7 +128,7 @@ class StaffAccountsController(Controller):
         """Deactivate the account; its members can no longer sign in."""
         account = await get_account(account_id)
         await set_account_active(account_id, False)
-        flash(request, gettext("%(name)s has been deactivated.", name=account.name), "success")
+        flash(request, lazy("%(name)s has been deactivated.", name=account.name), "success")
         return redirect(f"/staff/accounts/{account_id}/edit")
 
     @post("/{account_id:int}/activate")
@@ -138,7 +138,7 @@ class StaffAccountsController(Controller):
         """Activate the account again (its members are reactivated one by one)."""
         account = await get_account(account_id)
         await set_account_active(account_id, True)
-        flash(request, gettext("%(name)s has been activated.", name=account.name), "success")
+        flash(request, lazy("%(name)s has been activated.", name=account.name), "success")
         return redirect(f"/staff/accounts/{account_id}/edit")
 
     @get("/import")
@@ -164,7 +164,7 @@ class StaffAccountsController(Controller):
             return page_of("staff/account_import.html", 400, **(context | {"report": report}))
         flash(
             request,
-            gettext(
+            lazy(
                 "The accounts were imported: %(created)s created, %(updated)s updated.",
                 created=report.created,
                 updated=report.updated,
@@ -211,7 +211,7 @@ async def _save_account_form(
         account = await save_account(account_id, form.model_dump(), domains)
     except DomainError as exc:
         return await _account_form(account_id, exc=exc, values=data)
-    flash(request, gettext("%(name)s has been saved.", name=account.name), "success")
+    flash(request, lazy("%(name)s has been saved.", name=account.name), "success")
     return redirect("/staff/accounts")
 
 

@@ -16,7 +16,7 @@ from accounts.tables import Member, Role
 from core.errors import DomainError, Forbidden, NotFound
 from core.forms import read_form, validate
 from core.guards import requires_staff
-from core.i18n import N_, gettext
+from core.i18n import N_, gettext, lazy
 from core.ids import PathId
 from core.settings import Settings
 from core.web import flash, redirect
@@ -129,7 +129,7 @@ class StaffMembersController(Controller):
             )
         flash(
             request,
-            gettext("An invitation was sent to %(email)s.", email=invitation.email),
+            lazy("An invitation was sent to %(email)s.", email=invitation.email),
             "success",
         )
         return redirect("/staff/members")
@@ -164,7 +164,7 @@ class StaffMembersController(Controller):
             return await _member_form(
                 request.user, member, exc.status_code, errors=_errors_of(exc), values=data
             )
-        flash(request, gettext("%(name)s has been saved.", name=saved.display_name), "success")
+        flash(request, lazy("%(name)s has been saved.", name=saved.display_name), "success")
         return redirect("/staff/members")
 
     @post("/{member_id:int}/deactivate")
@@ -172,9 +172,7 @@ class StaffMembersController(Controller):
         """The member can no longer sign in."""
         await _member_or_404(member_id)
         member = await deactivate_member(request.user, member_id)
-        flash(
-            request, gettext("%(name)s has been deactivated.", name=member.display_name), "success"
-        )
+        flash(request, lazy("%(name)s has been deactivated.", name=member.display_name), "success")
         return redirect("/staff/members")
 
 

@@ -44,7 +44,7 @@ from community.tables import Post
 from core.errors import DomainError, NotFound
 from core.forms import read_form, validate
 from core.guards import requires_member
-from core.i18n import N_, gettext
+from core.i18n import N_, lazy
 from core.ids import ID_MAX, PathId
 from core.templating import safe
 from core.web import flash, redirect, register_nav
@@ -234,7 +234,7 @@ class CommunityController(Controller):
         if form is None:
             raise DomainError(field_errors=errors)
         await answers.accept_answer(request.user, topic_id, form.post_id)
-        flash(request, gettext("The answer was accepted. The question is solved."), "success")
+        flash(request, lazy("The answer was accepted. The question is solved."), "success")
         return redirect(f"/community/t/{topic_id}")
 
     @post("/t/{topic_id:int}/unaccept")
@@ -272,7 +272,7 @@ class CommunityController(Controller):
     async def delete(self, request: Request[Any, Any, Any], post_id: PathId) -> Redirect:
         """Delete one's post (it stays as a placeholder)."""
         topic_id, number = await services.delete_post(request.user, post_id)
-        flash(request, gettext("The post was deleted."), "info")
+        flash(request, lazy("The post was deleted."), "info")
         return redirect(post_url(topic_id, number))
 
     @post("/p/{post_id:int}/like")
@@ -304,7 +304,7 @@ class CommunityController(Controller):
             post, _ = await services.post_for_write(request.user, post_id)
             return _flag_form(post, data, errors, 400)
         await flag_post(request.user, post_id, form.reason, form.note)
-        flash(request, gettext("Thank you. Staff will review the post."), "success")
+        flash(request, lazy("Thank you. Staff will review the post."), "success")
         return await _back_to_post(post_id)
 
     @post("/preview", status_code=200)

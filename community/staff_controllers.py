@@ -20,7 +20,7 @@ from community.schemas import CategoryForm, MoveForm, ReviewForm
 from core.errors import DomainError
 from core.forms import read_form, validate
 from core.guards import requires_admin, requires_staff
-from core.i18n import gettext
+from core.i18n import lazy
 from core.ids import PathId
 from core.web import flash, redirect
 
@@ -36,7 +36,7 @@ class TopicModerationController(Controller):
         self, request: Request[Any, Any, Any], topic_id: int, name: str, value: bool
     ) -> Redirect:
         await moderation.set_topic_flag(request.user, topic_id, name, value)
-        flash(request, gettext("The topic was updated."), "success")
+        flash(request, lazy("The topic was updated."), "success")
         return redirect(f"/community/t/{topic_id}")
 
     @post("/t/{topic_id:int}/pin")
@@ -76,7 +76,7 @@ class TopicModerationController(Controller):
         if form is None:
             raise DomainError(field_errors=errors)
         await moderation.move_topic(request.user, topic_id, form.category_id)
-        flash(request, gettext("The topic was moved."), "success")
+        flash(request, lazy("The topic was moved."), "success")
         return redirect(f"/community/t/{topic_id}")
 
     @post("/p/{post_id:int}/hide")
@@ -124,7 +124,7 @@ class ModerationController(Controller):
         if form is None:
             raise DomainError(field_errors=errors)
         await moderation.review_flags(request.user, post_id, form.decision)
-        flash(request, gettext("The flags were reviewed."), "success")
+        flash(request, lazy("The flags were reviewed."), "success")
         return redirect("/community/moderation")
 
 
@@ -194,5 +194,5 @@ class CategoryAdminController(Controller):
             return await self._page(
                 category_id, data, {**exc.field_errors, "__all__": exc.translated()}, 400
             )
-        flash(request, gettext("The category was saved."), "success")
+        flash(request, lazy("The category was saved."), "success")
         return redirect("/community/categories")

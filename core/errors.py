@@ -17,7 +17,7 @@ from litestar.exceptions import (
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from core.i18n import N_, gettext
+from core.i18n import N_, Text, gettext
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,10 @@ class DomainError(Exception):
 
     def translated(self) -> str:
         return gettext(self.message, **self.params)
+
+    def as_text(self) -> Text:
+        """The message to translate later (a flash shown on the next page)."""
+        return Text(self.message, self.params)
 
 
 class NotFound(DomainError):

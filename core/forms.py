@@ -115,7 +115,13 @@ async def read_form(request: Request[Any, Any, Any]) -> dict[str, Any]:
 
 
 def validate(model: type[Model], data: dict[str, Any]) -> tuple[Model | None, dict[str, str]]:
-    """(instance, {}) when valid, else (None, translated field errors)."""
+    """(instance, {}) when valid, else (None, translated field errors).
+
+    A field left blank (None from read_form) that the model does not require takes its
+    default: "名前（任意）" left empty is not "This field is required." A required one still is.
+    """
+    optional = {name for name, info in model.model_fields.items() if not info.is_required()}
+    data = {k: v for k, v in data.items() if not (v is None and k in optional)}
     try:
         return model.model_validate(data), {}
     except ValidationError as exc:

@@ -6,6 +6,7 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 from babel.messages.mofile import write_mo
@@ -70,6 +71,23 @@ def ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
 
 
 _ = gettext
+
+
+@dataclass(frozen=True)
+class Text:
+    """A message translated when it is shown, not when it is made: a flash message is read on
+    the next page, after the member may have switched their language or time zone."""
+
+    msgid: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def translated(self) -> str:
+        return gettext(self.msgid, **self.params)
+
+
+def lazy(message: str, **params: Any) -> Text:
+    """`gettext(message, **params)`, later (see Text). Extracted like gettext."""
+    return Text(message, params)
 
 
 def raw_gettext(message: str) -> str:

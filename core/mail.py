@@ -6,7 +6,7 @@ import base64
 import logging
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import format_datetime, make_msgid
 from typing import Any
 
 import aiosmtplib
@@ -63,19 +63,26 @@ def build_message(row: OutboundEmail, settings: Settings) -> EmailMessage:
     message["From"] = settings.mail_from
     message["To"] = row.to_address
     message["Subject"] = row.subject
-    message["Date"] = formatdate(localtime=False)
+    # RFC 5322: "+0000" is UTC; formatdate's "-0000" would say "zone unknown".
+    message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = make_msgid(idstring=f"kizuna-{row.id}", domain="kizuna.local")
     message.set_content(row.body_text)
     if row.body_html:
         message.add_alternative(row.body_html, subtype="html")
     attachments: list[dict[str, str]] = row.attachments or []  # type: ignore[assignment]
     for item in attachments:
-        maintype, _, subtype = item["content_type"].partition("/")
+        media_type, *parameters = item["content_type"].split(";")
+        maintype, _, subtype = media_type.strip().partition("/")
+        params = {}
+        for parameter in parameters:
+            key, _, value = parameter.strip().partition("=")
+            params[key.lower()] = value.strip('"')
         message.add_attachment(
             base64.b64decode(item["data"]),
             maintype=maintype,
             subtype=subtype or "octet-stream",
             filename=item["filename"],
+            params=params,
         )
     return message
 

@@ -3,29 +3,60 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from litestar import Request
 from litestar.response import Redirect
 
-from core.i18n import gettext
+from core.i18n import Text, gettext
+from core.templating import localtime
 
 FLASH_KEY = "_flashes"
 
 
-def flash(request: Request[Any, Any, Any], text: str, kind: str = "info") -> None:
-    """Show `text` (already translated) on the next page rendered for this session."""
+Flash = Text | list[Text]
+
+
+def flash(request: Request[Any, Any, Any], text: Flash, kind: str = "info") -> None:
+    """Show `text` on the next page rendered for this session, translated then: in the
+    language and time zone the member has on that page (several Texts are joined)."""
     session = request.scope.get("session")
     if isinstance(session, dict):
-        session.setdefault(FLASH_KEY, []).append([kind, text])
+        parts = text if isinstance(text, list) else [text]
+        stored = [[part.msgid, {k: _stored(v) for k, v in part.params.items()}] for part in parts]
+        session.setdefault(FLASH_KEY, []).append([kind, stored])
 
 
 def flashes(request: Request[Any, Any, Any]) -> list[tuple[str, str]]:
     session = request.scope.get("session")
     if not isinstance(session, dict) or FLASH_KEY not in session:
         return []
-    return [(kind, text) for kind, text in session.pop(FLASH_KEY)]
+    shown = []
+    for kind, parts in session.pop(FLASH_KEY):
+        text = " ".join(
+            gettext(msgid, **{k: _shown(v) for k, v in params.items()}) for msgid, params in parts
+        )
+        shown.append((kind, text))
+    return shown
+
+
+_MOMENT = "$datetime"
+
+
+def _stored(value: Any) -> Any:
+    """A parameter as the session keeps it (JSON): a moment keeps its zone-free instant."""
+    if isinstance(value, datetime):
+        return {_MOMENT: value.isoformat()}
+    return value if isinstance(value, int | float | str) or value is None else str(value)
+
+
+def _shown(value: Any) -> Any:
+    """A stored parameter for the viewer: a moment in their time zone and locale."""
+    if isinstance(value, dict) and _MOMENT in value:
+        return localtime(datetime.fromisoformat(value[_MOMENT]))
+    return value
 
 
 @dataclass(frozen=True)
@@ -74,3 +105,28 @@ def client_ip(request: Request[Any, Any, Any]) -> str:
 
 def t(message: str, **params: Any) -> str:
     return gettext(message, **params)
+
+
+def page_handlers_answering_json(app: Any) -> list[str]:
+    """Page routes (outside /api) whose return annotation hides what they answer.
+
+    A handler annotated `-> Any` gets Litestar's default JSON media type, so a Template it
+    returns on an error path reaches the browser as page source. Every page handler must say
+    what it returns (Template, Redirect, Response, dict for JSON); `create_app` refuses to start
+    otherwise, so the fault cannot come back one handler at a time.
+    """
+    from litestar.handlers.http_handlers import HTTPRouteHandler
+
+    faults = []
+    for route in app.routes:
+        if route.path.startswith("/api/"):
+            continue
+        for handler in getattr(route, "route_handlers", []):
+            if not isinstance(handler, HTTPRouteHandler):
+                continue
+            returned = handler.parsed_fn_signature.return_type
+            kinds = [t.annotation for t in returned.inner_types] if returned.is_union else []
+            if any(kind is Any for kind in [returned.annotation, *kinds]):
+                methods = ",".join(sorted(handler.http_methods))
+                faults.append(f"{methods} {route.path} ({handler.handler_name})")
+    return faults

@@ -16,7 +16,7 @@ from litestar.response import Redirect, Stream, Template
 from core.errors import DomainError, NotFound
 from core.forms import read_form, validate
 from core.guards import requires_admin, requires_staff
-from core.i18n import N_, gettext
+from core.i18n import N_, gettext, lazy
 from core.ids import PathId
 from core.settings import Settings
 from core.timeutil import to_zone, utcnow
@@ -113,9 +113,7 @@ class CrmPagesController(Controller):
             errors = _translated(exc.field_errors) | {"__all__": exc.translated()}
             return await _overview(request, 400, crm, errors, data)
         await save_mapping(mapping, request.user)
-        flash(
-            request, gettext("The %(crm)s mapping has been saved.", crm=CRM_LABELS[crm]), "success"
-        )
+        flash(request, lazy("The %(crm)s mapping has been saved.", crm=CRM_LABELS[crm]), "success")
         return redirect("/staff/crm")
 
     @get("/export")
@@ -169,7 +167,7 @@ class CrmPagesController(Controller):
     async def token_revoke(self, request: Request[Any, Any, Any], token_id: PathId) -> Redirect:
         """Revoke a token at once."""
         await tokens.revoke_token(token_id)
-        flash(request, gettext("The API token has been revoked."), "success")
+        flash(request, lazy("The API token has been revoked."), "success")
         return redirect("/staff/crm/tokens")
 
     @get("/connections", guards=[requires_admin])
@@ -193,7 +191,7 @@ class CrmPagesController(Controller):
         except DomainError as exc:
             errors = _translated(exc.field_errors) | {"__all__": exc.translated()}
             return await _connections_page(settings, 400, crm, errors)
-        flash(request, gettext("The connection settings have been saved."), "success")
+        flash(request, lazy("The connection settings have been saved."), "success")
         return redirect("/staff/crm/connections")
 
     @post("/sync/{crm:str}", guards=[requires_admin])
@@ -210,7 +208,7 @@ class CrmPagesController(Controller):
             return await _connections_page(
                 settings, exc.status_code, crm, {"__all__": exc.translated()}
             )
-        flash(request, gettext("The sync has started. Refresh this page to follow it."), "success")
+        flash(request, lazy("The sync has started. Refresh this page to follow it."), "success")
         return redirect(f"/staff/crm/syncs/{run.id}")
 
     @get("/syncs/{run_id:int}", guards=[requires_admin])

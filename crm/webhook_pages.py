@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from core.errors import DomainError
 from core.forms import read_form, validate
 from core.guards import requires_admin
-from core.i18n import gettext
+from core.i18n import gettext, lazy
 from core.ids import PathId
 from core.settings import Settings
 from core.web import flash, redirect
@@ -95,33 +95,33 @@ class WebhookPagesController(Controller):
     async def enable(self, request: Request[Any, Any, Any], endpoint_id: PathId) -> Redirect:
         """Turn the endpoint on again (after a fix)."""
         await set_endpoint_enabled(endpoint_id, True)
-        flash(request, gettext("The endpoint is on."), "success")
+        flash(request, lazy("The endpoint is on."), "success")
         return redirect(f"/staff/crm/webhooks/{endpoint_id}")
 
     @post("/{endpoint_id:int}/test")
     async def test_event(self, request: Request[Any, Any, Any], endpoint_id: PathId) -> Redirect:
         """Send a webhook.test event now, to check the receiver and its signature check."""
         await send_test_event(endpoint_id)
-        flash(request, gettext("A test event is on its way."), "success")
+        flash(request, lazy("A test event is on its way."), "success")
         return redirect(f"/staff/crm/webhooks/{endpoint_id}")
 
     @post("/{endpoint_id:int}/disable")
     async def disable(self, request: Request[Any, Any, Any], endpoint_id: PathId) -> Redirect:
         """Turn the endpoint off; waiting deliveries are cancelled."""
         await set_endpoint_enabled(endpoint_id, False)
-        flash(request, gettext("The endpoint is off."), "success")
+        flash(request, lazy("The endpoint is off."), "success")
         return redirect(f"/staff/crm/webhooks/{endpoint_id}")
 
     @post("/{endpoint_id:int}/delete")
     async def remove(self, request: Request[Any, Any, Any], endpoint_id: PathId) -> Redirect:
         """Delete the endpoint and its log."""
         await delete_endpoint(endpoint_id)
-        flash(request, gettext("The endpoint has been deleted."), "success")
+        flash(request, lazy("The endpoint has been deleted."), "success")
         return redirect("/staff/crm/webhooks")
 
     @post("/deliveries/{delivery_id:int}/redeliver")
     async def redeliver(self, request: Request[Any, Any, Any], delivery_id: PathId) -> Redirect:
         """Send one delivery again now (same webhook-id)."""
         endpoint_id = await redeliver(delivery_id)
-        flash(request, gettext("The event is being sent again."), "success")
+        flash(request, lazy("The event is being sent again."), "success")
         return redirect(f"/staff/crm/webhooks/{endpoint_id}")

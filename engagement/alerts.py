@@ -4,6 +4,8 @@ The crossing state lives on the score row (red_alert_open, drop_alert_open): an 
 raised when a state turns on, and closed when it turns off again, so an account that stays
 red is not reported every night, and one that recovers and falls again is reported again.
 A first score (no previous row) only records the state: a new account is not "turning" red.
+Nor is an account without history: with no score to compare (no baseline snapshot yet, the
+email's "previous score —") a state that turns on is recorded but raises nothing.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ async def apply_alert_crossings(app_settings: Settings, changes: Sequence[Change
             continue
         for kind, column in ALERT_KINDS.items():
             was, now = bool(change.old[column]), bool(change.new[column])
-            if now and not was:
+            if now and not was and change.new["baseline_score"] is not None:
                 raised.setdefault(change.account_id, []).append(kind)
                 by_account[change.account_id] = change.new
             elif was and not now:

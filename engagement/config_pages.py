@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 
 from core.forms import read_form
 from core.guards import requires_admin
-from core.i18n import gettext
+from core.i18n import gettext, lazy
 from core.web import flash, redirect
 from engagement.config_service import (
     BOOLEAN_FIELDS,
@@ -68,9 +68,7 @@ class ScoringConfigController(Controller):
         version = await save_config(settings, request.user.id)
         flash(
             request,
-            gettext(
-                "Saved as version %(version)s. Every score is being recomputed.", version=version
-            ),
+            lazy("Saved as version %(version)s. Every score is being recomputed.", version=version),
             "success",
         )
         return redirect("/staff/engagement/config")

@@ -18,7 +18,7 @@ from accounts.home import register_home_section
 from core.errors import NotFound
 from core.forms import read_form
 from core.guards import requires_admin, requires_member, requires_staff
-from core.i18n import N_, gettext
+from core.i18n import N_, gettext, lazy
 from core.ids import PathInt, in_range
 from core.templating import get_timezone
 from core.timeutil import to_zone, utcnow
@@ -196,7 +196,7 @@ class StaffEngagementController(Controller):
         """Mark an alert handled."""
         data = await read_form(request)
         await alerts.close_alert(_valid_id(alert_id), request.user.id)
-        flash(request, gettext("The alert was closed."), "success")
+        flash(request, lazy("The alert was closed."), "success")
         return redirect(safe_next(data.get("next"), "/staff/engagement/alerts"))
 
     @get("/accounts/{account_id:int}")
@@ -218,9 +218,9 @@ class StaffEngagementController(Controller):
         enabled = data.get("enabled") == "1"
         await account_detail.set_self_view(_valid_id(account_id), enabled)
         message = (
-            gettext("The account's members can now see its engagement score.")
+            lazy("The account's members can now see its engagement score.")
             if enabled
-            else gettext("The account's members can no longer see its engagement score.")
+            else lazy("The account's members can no longer see its engagement score.")
         )
         flash(request, message, "success")
         return redirect(f"/staff/engagement/accounts/{account_id}")

@@ -26,6 +26,7 @@ import io
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from core.errors import DomainError
@@ -80,6 +81,11 @@ class AttendanceReport:
     rows: int = 0
     rows_without_email: int = 0
     names_without_email: list[str] = field(default_factory=list)
+    # What the report says of its meeting, where it says it: the start as written (the
+    # exporting account's local time, zone unknown), the Zoom meeting or webinar ID, the title.
+    started_at: datetime | None = None
+    meeting_id: str = ""
+    title: str = ""
 
     def add(self, email: str, name: str, minutes: float) -> None:
         self.rows += 1
@@ -188,6 +194,8 @@ def parse_report(data: bytes, max_bytes: int) -> AttendanceReport:
         report = _parse_zoom_meeting(rows, keys)
     else:
         raise DomainError(EXPECTED)
+    if report.report_format != TEAMS:
+        _read_zoom_summary(report, rows, keys)
     if report.rows == 0:
         raise DomainError(
             N_("The %(format)s has no participant rows. Export it again after the event."),
@@ -227,6 +235,55 @@ def _number(text: str) -> float:
         return float(unicodedata.normalize("NFKC", text).replace(",", "").strip() or 0)
     except ValueError:
         return 0.0  # Zoom writes "--" for people who did not join
+
+
+# --- the meeting a report is of ----------------------------------------------------------
+
+REPORT_TIMES = (
+    "%b %d, %Y %H:%M:%S",  # Zoom webinar: Nov 20, 2026 14:00:12
+    "%b %d, %Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M:%S %p",  # Zoom meeting (English): 11/21/2026 01:00:00 PM
+    "%m/%d/%Y, %I:%M:%S %p",  # Teams
+    "%m/%d/%y, %I:%M:%S %p",
+    "%Y/%m/%d %H:%M:%S",  # Japanese exports
+    "%Y/%m/%d, %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%d/%m/%Y, %H:%M:%S",
+    "%d/%m/%Y %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+)
+START = ("actual start time", "start time", "実際の開始時間", "開始時間", "開始時刻", "開始日時")
+TOPIC = ("topic", "トピック", "meeting title", "会議のタイトル", "タイトル")
+MEETING_ID = ("webinar id", "meeting id", "ウェビナーid", "ミーティングid", "ミーティング id")
+
+
+def report_time(text: str) -> datetime | None:
+    """A timestamp as report exports write it (naive: the exporting account's local time)."""
+    value = " ".join(unicodedata.normalize("NFKC", text).split())
+    for pattern in REPORT_TIMES:
+        try:
+            return datetime.strptime(value, pattern)
+        except ValueError:
+            continue
+    return None
+
+
+def _read_zoom_summary(
+    report: AttendanceReport, rows: list[list[str]], keys: list[list[str]]
+) -> None:
+    """Zoom's summary table (a header row naming the start time, then one row of values)."""
+    for index, key in enumerate(keys[:-1]):
+        start = find_column(key, START)
+        if start is None or find_column(key, TOPIC) is None:
+            continue
+        values = rows[index + 1]
+        report.started_at = report_time(cell(values, start))
+        report.title = cell(values, find_column(key, TOPIC))[:200]
+        report.meeting_id = "".join(
+            ch for ch in cell(values, find_column(key, MEETING_ID)) if ch.isdigit()
+        )
+        return
 
 
 # --- Zoom ----------------------------------------------------------------------------------

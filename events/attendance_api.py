@@ -63,6 +63,7 @@ class ImportHistoryOut(BaseModel):
 @dataclass
 class AttendanceUpload:
     file: UploadFile
+    accept_mismatch: bool = False  # import a report whose meeting date or Zoom ID differs
 
 
 def import_out(result: importer.ImportResult) -> AttendanceImportOut:
@@ -107,7 +108,7 @@ class AttendanceApiController(Controller):
         "/{event_id:int}/attendance",
         request_max_body_size=UPLOAD_CEILING,
         responses={
-            **problem_responses(*WRITE, 404),
+            **problem_responses(*WRITE, 404, 409),
             200: ResponseSpec(AttendanceImportOut, description="This file was imported before."),
         },
     )
@@ -122,7 +123,12 @@ class AttendanceApiController(Controller):
         applied; 200 with `already_imported` when this file was imported before."""
         filename, content = await read_upload(data.file)
         result = await importer.import_attendance(
-            request.user, event_id, filename, content, settings.attendance_max_bytes
+            request.user,
+            event_id,
+            filename,
+            content,
+            settings.attendance_max_bytes,
+            accept_mismatch=data.accept_mismatch,
         )
         return Response(import_out(result), status_code=200 if result.already_imported else 201)
 

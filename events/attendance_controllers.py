@@ -21,39 +21,56 @@ from litestar.response import Redirect, Template
 from core.errors import DomainError, NotFound
 from core.forms import read_form
 from core.guards import requires_member, requires_staff
-from core.i18n import N_, gettext
+from core.i18n import N_, Text, gettext, lazy
 from core.ids import PathId
 from core.settings import Settings
+from core.timeutil import utcnow
 from core.web import flash, redirect, safe_next
 from events import attendance_import as importer
 from events import checkin, feedback
 from events.attendance import FORMAT_LABELS, threshold_minutes
 from events.attendance_api import UPLOAD_CEILING, AttendanceApiController, read_upload
 from events.audience import visible_event
+from events.registration import active_registration
 from events.tables import Registration, RegistrationStatus
 
 
-def import_message(result: importer.ImportResult) -> str:
+def import_message(result: importer.ImportResult) -> list[Text]:
+    """What an import did, to flash (translated, and its time in the viewer's zone, later)."""
     if result.already_imported:
-        return gettext(
-            "This file was already imported on %(date)s. Nothing was changed.",
-            date=result.imported_at.strftime("%Y-%m-%d %H:%M UTC"),
+        return [
+            lazy(
+                "This file was already imported on %(date)s. Nothing was changed.",
+                date=result.imported_at,
+            )
+        ]
+    message = [
+        lazy(
+            "Imported the %(format)s: %(rows)s rows, %(matched)s members matched, "
+            "%(attended)s attended (%(walk_ins)s without registration), %(unmatched)s emails "
+            "unmatched.",
+            format=gettext(FORMAT_LABELS[result.report_format]),
+            rows=result.rows,
+            matched=result.matched,
+            attended=result.attended,
+            walk_ins=result.walk_ins,
+            unmatched=len(result.unmatched),
         )
-    message = gettext(
-        "Imported the %(format)s: %(rows)s rows, %(matched)s members matched, "
-        "%(attended)s attended (%(walk_ins)s without registration), %(unmatched)s emails "
-        "unmatched.",
-        format=gettext(FORMAT_LABELS[result.report_format]),
-        rows=result.rows,
-        matched=result.matched,
-        attended=result.attended,
-        walk_ins=result.walk_ins,
-        unmatched=len(result.unmatched),
-    )
+    ]
+    if result.confirmed_from_waitlist:
+        message.append(
+            lazy(
+                "%(count)s people waiting for a seat attended and were confirmed beyond the "
+                "capacity.",
+                count=result.confirmed_from_waitlist,
+            )
+        )
     if result.rows_without_email:
-        message += " " + gettext(
-            "%(count)s rows had no email address and could not be matched.",
-            count=result.rows_without_email,
+        message.append(
+            lazy(
+                "%(count)s rows had no email address and could not be matched.",
+                count=result.rows_without_email,
+            )
         )
     return message
 
@@ -85,15 +102,21 @@ class StaffAttendanceController(Controller):
         try:
             filename, data = await read_upload(form.get("file"))
             result = await importer.import_attendance(
-                request.user, event_id, filename, data, settings.attendance_max_bytes
+                request.user,
+                event_id,
+                filename,
+                data,
+                settings.attendance_max_bytes,
+                accept_mismatch=form.get("accept_mismatch") == "1",
             )
         except DomainError as exc:
-            if exc.status_code not in (400, 413):
+            if exc.status_code not in (400, 409, 413):
                 raise
             errors = {name: gettext(m) for name, m in exc.field_errors.items()}
             errors.setdefault("file", exc.translated())
             errors["__all__"] = exc.translated()
-            return await _staff_page(event_id, settings, None, errors, exc.status_code)
+            mismatch = isinstance(exc, importer.ReportOfAnotherMeeting)
+            return await _staff_page(event_id, settings, None, errors, exc.status_code, mismatch)
         kind = "info" if result.already_imported else "success"
         flash(request, import_message(result), kind)
         return redirect(f"/staff/events/{event_id}/attendance")
@@ -104,10 +127,20 @@ class StaffAttendanceController(Controller):
     ) -> Redirect:
         """One-click check-in of a registrant."""
         data = await read_form(request)
-        if await checkin.staff_check_in(request.user, event_id, registration_id):
-            flash(request, gettext("Checked in."), "success")
+        confirm = data.get("confirm") == "1"
+        try:
+            checked_in = await checkin.staff_check_in(
+                request.user, event_id, registration_id, confirm
+            )
+        except checkin.NotConfirmed as exc:
+            flash(request, exc.as_text(), "error")
+            return _back(data, event_id)
+        if checked_in and confirm:
+            flash(request, lazy("Confirmed beyond the capacity and checked in."), "success")
+        elif checked_in:
+            flash(request, lazy("Checked in."), "success")
         else:
-            flash(request, gettext("This registrant was already checked in."), "info")
+            flash(request, lazy("This registrant was already checked in."), "info")
         return _back(data, event_id)
 
     @post("/{event_id:int}/roster/{registration_id:int}/checkin/undo")
@@ -117,7 +150,7 @@ class StaffAttendanceController(Controller):
         """Take a check-in back."""
         data = await read_form(request)
         if await checkin.undo_check_in(request.user, event_id, registration_id):
-            flash(request, gettext("The check-in was undone."), "info")
+            flash(request, lazy("The check-in was undone."), "info")
         return _back(data, event_id)
 
 
@@ -132,6 +165,7 @@ async def _staff_page(
     q: str | None,
     errors: dict[str, str] | None = None,
     status: int = 200,
+    mismatch: bool = False,
 ) -> Template:
     event = await importer.load_event(event_id)
     q = (q or "").strip()[:100]
@@ -149,6 +183,7 @@ async def _staff_page(
             "format_labels": FORMAT_LABELS,
             "max_mb": _tidy(settings.attendance_max_bytes / (1024 * 1024)),
             "errors": errors or {},
+            "mismatch": mismatch,
         },
         status_code=status,
     )
@@ -182,7 +217,9 @@ class EventCheckinController(Controller):
         return _checkin_page(event, {"code": code or ""}, holder=holder)
 
     @post("/{event_id:int}/checkin")
-    async def check_in(self, request: Request[Any, Any, Any], event_id: PathId) -> Any:
+    async def check_in(
+        self, request: Request[Any, Any, Any], event_id: PathId
+    ) -> Template | Redirect:
         """Check in with a code: one's own during the event window; staff anyone's."""
         await visible_event(request.user, event_id)
         data = await read_form(request)
@@ -197,13 +234,13 @@ class EventCheckinController(Controller):
             errors["__all__"] = exc.translated()
             return _checkin_page(event, {"code": code or ""}, errors, 400)
         if request.user.is_staff and registration["member"] != request.user.id:
-            text = gettext("%(name)s is checked in.", name=registration["member_name"])
+            text = lazy("%(name)s is checked in.", name=registration["member_name"])
             flash(request, text, "success")
             return redirect(f"/staff/events/{event_id}/attendance")
         if registration["newly_checked_in"]:
-            flash(request, gettext("You are checked in. Enjoy the event!"), "success")
+            flash(request, lazy("You are checked in. Enjoy the event!"), "success")
         else:
-            flash(request, gettext("You were already checked in."), "info")
+            flash(request, lazy("You were already checked in."), "info")
         return redirect(f"/events/{event_id}")
 
     @get("/{event_id:int}/checkin/qr.svg")
@@ -232,11 +269,17 @@ class EventCheckinController(Controller):
     async def feedback_page(self, request: Request[Any, Any, Any], event_id: PathId) -> Template:
         """The feedback form, with the member's earlier answer if any."""
         event = await visible_event(request.user, event_id)
+        registration = await active_registration(event_id, request.user.id)
+        if not feedback.feedback_open(event, registration):
+            started = event["starts_at"] <= utcnow()
+            raise DomainError(feedback.NOT_ATTENDED if started else feedback.FEEDBACK_NOT_OPEN)
         mine = await feedback.my_feedback(request.user, event_id)
         return _feedback_page(event, dict(mine or {}), saved=mine is not None)
 
     @post("/{event_id:int}/feedback")
-    async def give_feedback(self, request: Request[Any, Any, Any], event_id: PathId) -> Any:
+    async def give_feedback(
+        self, request: Request[Any, Any, Any], event_id: PathId
+    ) -> Template | Redirect:
         """Rate the event 1–5 with a comment (again: edits the answer)."""
         await visible_event(request.user, event_id)
         data = await read_form(request)
@@ -251,7 +294,7 @@ class EventCheckinController(Controller):
             errors = {name: gettext(m) for name, m in exc.field_errors.items()}
             errors["__all__"] = exc.translated()
             return _feedback_page(event, data, errors=errors, status=400)
-        flash(request, gettext("Thank you for your feedback."), "success")
+        flash(request, lazy("Thank you for your feedback."), "success")
         return redirect(f"/events/{event_id}")
 
 

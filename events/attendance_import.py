@@ -9,26 +9,34 @@ Rules (staff only; the whole import is one transaction, so any error writes noth
   `attended_minutes = max(stored, reported)` and, when those minutes reach the event's
   threshold (`threshold_minutes`), `attendance = attended` — this overrides a `no_show` the
   no-show job set before the report was imported. Below the threshold, attendance is left
-  as it is. The registration's status is never changed.
+  as it is.
 - A matched member without a registration who reached the threshold joined without
   registering: a *walk-in* registration is created, `confirmed` and already `attended`, with
   `added_by` = the importing staff member (that is how a walk-in is told from a registrant).
   Without a check-in code: they are already in. Below the threshold no row is created.
+- A waitlisted (or not yet drawn) registrant the report shows attending took a seat: they are
+  confirmed beyond the capacity (`confirmed_from_waitlist`), so the roster and the counts
+  never say 補欠 and 出席 at once (the same rule as a staff check-in).
 - Every attendance records webinar_attended or mokumoku_attended (value = minutes, dedupe key
   `attended:{registration_id}`) in the same transaction; a check-in already recorded it.
+- A report whose own meeting is another one — its start more than 14 hours from the event's,
+  or a Zoom meeting ID other than the one in the event's join URL — is refused
+  (ReportOfAnotherMeeting, 409) unless the staff member confirms it (`accept_mismatch`).
 - The file's SHA-256 is unique per event: the same file again changes nothing and says so.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from accounts.tables import Member
 from core.database import fetch, is_postgres, transaction
-from core.errors import DomainError, Forbidden, NotFound
+from core.errors import Conflict, DomainError, Forbidden, NotFound
 from core.i18n import N_
 from core.timeutil import utcnow
 from engagement.signals import NewSignal, record_signals
@@ -38,6 +46,7 @@ from events.attendance import (
     parse_report,
     threshold_minutes,
 )
+from events.codes import unique_code
 from events.tables import (
     Attendance,
     AttendanceImport,
@@ -71,6 +80,7 @@ class ImportResult:
     too_short_unregistered: int = 0
     rows_without_email: int = 0
     names_without_email: list[str] = field(default_factory=list)
+    confirmed_from_waitlist: int = 0
 
 
 async def load_event(event_id: int, *, lock: bool = False) -> dict[str, Any]:
@@ -116,10 +126,54 @@ def file_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+class ReportOfAnotherMeeting(Conflict):
+    """The report's own meeting (date, Zoom ID) is not this event: applied only when confirmed."""
+
+
+# A report writes its start in the exporting account's local time, zone unknown: a start more
+# than this far from the event's (any zone's offset, plus a late start) is another meeting.
+SAME_MEETING_WINDOW = timedelta(hours=14)
+ZOOM_ID = re.compile(r"zoom\.[a-z.]+/(?:j|w|s|wc)/(\d{9,12})", re.IGNORECASE)
+
+
+def check_report_is_of(event: dict[str, Any], report: AttendanceReport) -> None:
+    """Refuse a report whose meeting date or Zoom meeting ID is not the event's."""
+    found = ZOOM_ID.search(event.get("join_url") or "")
+    if found and report.meeting_id and found.group(1) != report.meeting_id:
+        raise ReportOfAnotherMeeting(
+            N_(
+                "This report is of Zoom meeting %(report_id)s, but the event's join URL is "
+                "meeting %(event_id)s. Check the file, or import it anyway if it is right."
+            ),
+            report_id=report.meeting_id,
+            event_id=found.group(1),
+        )
+    if report.started_at is None:
+        return
+    event_start = event["starts_at"].astimezone(ZoneInfo(event["timezone"])).replace(tzinfo=None)
+    if abs(report.started_at - event_start) > SAME_MEETING_WINDOW:
+        raise ReportOfAnotherMeeting(
+            N_(
+                "This report is of a meeting on %(report_date)s (%(title)s), but the event is "
+                "on %(event_date)s. Check the file, or import it anyway if it is right."
+            ),
+            report_date=report.started_at.strftime("%Y-%m-%d %H:%M"),
+            title=report.title or "—",
+            event_date=event_start.strftime("%Y-%m-%d %H:%M"),
+        )
+
+
 async def import_attendance(
-    actor: Member, event_id: int, filename: str, data: bytes, max_bytes: int
+    actor: Member,
+    event_id: int,
+    filename: str,
+    data: bytes,
+    max_bytes: int,
+    *,
+    accept_mismatch: bool = False,
 ) -> ImportResult:
-    """Parse `data` and apply it to the event (see the module's rules)."""
+    """Parse `data` and apply it to the event (see the module's rules). A report of another
+    meeting (`check_report_is_of`) is refused unless the staff member confirmed it."""
     require_staff(actor)
     event = await load_event(event_id)
     digest = file_digest(data)
@@ -128,6 +182,8 @@ async def import_attendance(
         return previous
     _check_event(event)
     report = parse_report(data, max_bytes)
+    if not accept_mismatch:
+        check_report_is_of(event, report)
     async with transaction():
         event = await load_event(event_id, lock=True)
         previous = await _previous(event_id, digest)  # a double submission waited on the lock
@@ -220,6 +276,7 @@ async def _apply(
     walk_ins: list[dict[str, Any]] = []
     changes: list[tuple[int, float, str]] = []
     attended: list[tuple[dict[str, Any], float]] = []
+    seated: list[int] = []
     for email, member in customers.items():
         minutes = report.minutes[email]
         registration = registrations.get(member["id"])
@@ -237,7 +294,11 @@ async def _apply(
             changes.append((registration["id"], best, attendance))
         if reached:
             attended.append((registration, best))
+            if registration["status"] != RegistrationStatus.confirmed.value:
+                seated.append(registration["id"])
     await _update_registrations(changes)
+    await _confirm_attendees(event, seated, now)
+    result.confirmed_from_waitlist = len(seated)
     attended += await _insert_walk_ins(actor, event, walk_ins, now)
     # One bulk write for the ledger: a 10,000-row report is one insert per 500 signals and one
     # recompute request per account, not a round trip per attendee.
@@ -281,6 +342,19 @@ async def _update_registrations(changes: list[tuple[int, float, str]]) -> None:
             f"attendance = v.attendance FROM ({values}) AS v WHERE events_registration.id = v.id",
             *[value for change in chunk for value in change],
         )
+
+
+async def _confirm_attendees(event: dict[str, Any], ids: list[int], now: datetime) -> None:
+    """Confirm (beyond the capacity) registrants who attended while waiting for a seat."""
+    for registration_id in ids:
+        await Registration.update(
+            {
+                Registration.status: RegistrationStatus.confirmed.value,
+                Registration.confirmed_at: now,
+                Registration.queue_order: 0,
+                Registration.checkin_code: await unique_code(event["id"]),
+            }
+        ).where(Registration.id == registration_id)
 
 
 async def _insert_walk_ins(

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import datetime
 
 from core.errors import DomainError
 from core.i18n import N_
 from events.attendance import (
     FORMAT_LABELS,
+    START,
     TEAMS,
+    TOPIC,
     AttendanceReport,
     cell,
     find_column,
     fold,
     missing_column,
+    report_time,
 )
 
 TEAMS_SECTIONS = {
@@ -66,6 +68,7 @@ _UNIT_MINUTES.update({"s": 1 / 60, "sec": 1 / 60, "秒": 1 / 60})
 def parse_teams(rows: list[list[str]], keys: list[list[str]]) -> AttendanceReport:
     if any(old_teams_header(row) for row in keys) and not any(teams_section(r) for r in keys):
         return _parse_old_teams(rows, keys)
+    report = AttendanceReport(TEAMS)
     tables: dict[str, list[tuple[list[str], list[str]]]] = {}
     headers: dict[str, list[str]] = {}
     section: str | None = None
@@ -74,6 +77,8 @@ def parse_teams(rows: list[list[str]], keys: list[list[str]]) -> AttendanceRepor
         if found is not None:
             section = found
             continue
+        if section == "summary" and len(key) >= 2:
+            _summary_line(report, key[0], row[1])
         if section in (None, "summary") or not key:
             continue
         assert section is not None
@@ -99,34 +104,18 @@ def parse_teams(rows: list[list[str]], keys: list[list[str]]) -> AttendanceRepor
         raise missing_column(TEAMS, "Email")
     if duration is None:
         raise missing_column(TEAMS, "In-Meeting Duration")
-    report = AttendanceReport(TEAMS)
     for row, _ in tables[section]:
         address = cell(row, email) or cell(row, upn)
         report.add(address, cell(row, name), teams_minutes(cell(row, duration)))
     return report
 
 
-_TEAMS_TIMES = (
-    "%m/%d/%Y, %I:%M:%S %p",
-    "%m/%d/%y, %I:%M:%S %p",
-    "%m/%d/%Y %I:%M:%S %p",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d, %H:%M:%S",
-    "%d/%m/%Y, %H:%M:%S",
-    "%d/%m/%Y %H:%M:%S",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
-)
-
-
-def _teams_time(text: str) -> datetime | None:
-    value = unicodedata.normalize("NFKC", text).strip()
-    for pattern in _TEAMS_TIMES:
-        try:
-            return datetime.strptime(value, pattern)
-        except ValueError:
-            continue
-    return None
+def _summary_line(report: AttendanceReport, key: str, value: str) -> None:
+    """A "1. Summary" line: the meeting's title and start time."""
+    if key in TOPIC and not report.title:
+        report.title = value.strip()[:200]
+    elif key in START and report.started_at is None:
+        report.started_at = report_time(value)
 
 
 def _parse_old_teams(rows: list[list[str]], keys: list[list[str]]) -> AttendanceReport:
@@ -143,7 +132,7 @@ def _parse_old_teams(rows: list[list[str]], keys: list[list[str]]) -> Attendance
         raise missing_column(TEAMS, "Full Name")
     events: list[tuple[str, str, bool, datetime]] = []
     for row in rows[start + 1 :]:
-        moment = _teams_time(cell(row, when))
+        moment = report_time(cell(row, when))
         verb = fold(cell(row, action))
         if moment is None or not verb:
             continue
@@ -153,6 +142,7 @@ def _parse_old_teams(rows: list[list[str]], keys: list[list[str]]) -> Attendance
     if not events:
         return report
     last = max(moment for *_, moment in events)
+    report.started_at = min(moment for *_, moment in events)
     open_since: dict[tuple[str, str], datetime] = {}
     for person, address, joined, moment in sorted(events, key=lambda e: e[3]):
         who = (person, address)

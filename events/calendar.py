@@ -9,6 +9,7 @@ and making a new one revokes the old.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -66,7 +67,8 @@ def vevent(event: dict[str, Any], *, attendee: str | None = None, confirmed: boo
         component.add("location", location)
     cancelled = event["status"] == EventStatus.cancelled.value
     component.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    component.add("organizer", f"mailto:{settings.mail_from}", parameters={"cn": "Kizuna"})
+    name, address = parseaddr(settings.mail_from)
+    component.add("organizer", f"mailto:{address}", parameters={"cn": name or "Kizuna"})
     if attendee:
         component.add(
             "attendee",
@@ -90,9 +92,12 @@ def _calendar(method: str | None, name: str | None = None) -> Any:
 def invite_ics(event: dict[str, Any], attendee: str, method: str = "REQUEST") -> bytes:
     """The .ics attached to a confirmation (REQUEST) or an event cancellation (CANCEL)."""
     calendar = _calendar(method)
+    component = vevent(event, attendee=attendee)
     if method == "CANCEL":
-        event = {**event, "status": EventStatus.cancelled.value}
-    calendar.add_component(vevent(event, attendee=attendee))
+        # A CANCEL outranks the invite it withdraws: the same UID, a higher SEQUENCE.
+        component["status"] = "CANCELLED"
+        component["sequence"] = _sequence(event) + 1
+    calendar.add_component(component)
     calendar.add_missing_timezones()
     return bytes(calendar.to_ical())
 

@@ -17,17 +17,21 @@ from typing import Any
 
 from accounts.tables import Member
 from core.database import fetch, transaction
-from core.errors import DomainError, NotFound
+from core.errors import Conflict, DomainError, NotFound
 from core.i18n import N_, gettext
 from core.timeutil import utcnow
 from events.attendance import duration_minutes, threshold_minutes
 from events.attendance_import import load_event, record_attended, require_staff
-from events.codes import normalize_code
+from events.codes import normalize_code, unique_code
 from events.tables import Attendance, EventStatus, Registration, RegistrationStatus
 
 OPENS_BEFORE = timedelta(minutes=30)
 ROSTER_LIMIT = 500
 REGISTRATION_NOT_FOUND = N_("This registration does not exist for this event.")
+NOT_CONFIRMED = N_(
+    "This person is not confirmed (waitlist or lottery entry). To check them in, confirm them "
+    "beyond the capacity."
+)
 WRONG_CODE = N_("This check-in code is not right. Check the code shown on your event page.")
 
 
@@ -47,29 +51,52 @@ async def _registration(event_id: int, registration_id: int) -> dict[str, Any]:
     return row
 
 
-async def _check_in(event: dict[str, Any], registration: dict[str, Any], by: Member) -> bool:
-    """Mark `registration` attended now; False when it was already checked in."""
+class NotConfirmed(Conflict):
+    """Checking in someone on the waitlist (or a lottery entry) needs the staff's choice."""
+
+    default_message = NOT_CONFIRMED
+
+
+async def _check_in(
+    event: dict[str, Any], registration: dict[str, Any], by: Member, confirm: bool = False
+) -> bool:
+    """Mark `registration` attended now; False when it was already checked in.
+
+    Only a confirmed registration is checked in. Someone waiting for a seat who turns up is
+    confirmed first when staff choose so (`confirm`, "confirm beyond the capacity and check
+    in"): the seat counts then read the same as the roster, never 補欠 and 出席 at once.
+    """
     if registration["checked_in_at"] is not None:
         return False
     now = utcnow()
-    await Registration.update(
-        {
-            Registration.attendance: Attendance.attended.value,
-            Registration.checked_in_at: now,
-            Registration.checked_in_by: by.id,
-        }
-    ).where(Registration.id == registration["id"])
+    values: dict[Any, Any] = {
+        Registration.attendance: Attendance.attended.value,
+        Registration.checked_in_at: now,
+        Registration.checked_in_by: by.id,
+    }
+    if registration["status"] != RegistrationStatus.confirmed.value:
+        if not confirm:
+            raise NotConfirmed()
+        values[Registration.status] = RegistrationStatus.confirmed.value
+        values[Registration.confirmed_at] = now
+        values[Registration.queue_order] = 0
+        if not registration["checkin_code"]:
+            values[Registration.checkin_code] = await unique_code(event["id"])
+    await Registration.update(values).where(Registration.id == registration["id"])
     await record_attended(event, registration, duration_minutes(event), now)
     return True
 
 
-async def staff_check_in(actor: Member, event_id: int, registration_id: int) -> bool:
-    """Check a registrant in from the roster; False if they already were."""
+async def staff_check_in(
+    actor: Member, event_id: int, registration_id: int, confirm: bool = False
+) -> bool:
+    """Check a registrant in from the roster; False if they already were. A waitlisted or
+    lottery registrant is refused (NotConfirmed) unless `confirm` seats them beyond capacity."""
     require_staff(actor)
     async with transaction():
         event = await load_event(event_id, lock=True)
         registration = await _registration(event_id, registration_id)
-        return await _check_in(event, registration, actor)
+        return await _check_in(event, registration, actor, confirm)
 
 
 async def undo_check_in(actor: Member, event_id: int, registration_id: int) -> bool:

@@ -17,7 +17,7 @@ from accounts.home import register_home_section
 from accounts.tables import Member
 from core.errors import NotFound
 from core.guards import requires_member
-from core.i18n import N_, gettext
+from core.i18n import N_, Text, lazy
 from core.ids import PathId
 from core.templating import safe
 from core.timeutil import utcnow
@@ -25,6 +25,7 @@ from core.web import flash, redirect, register_nav
 from events import calendar, registration
 from events.api import EventsApiController
 from events.audience import in_audience, past_events, status_counts, upcoming_events, visible_event
+from events.feedback import feedback_open
 from events.lottery import lottery_result
 from events.services import cancellation_closes, event_hosts, registration_closes
 from events.staff_controllers import SeriesController, StaffEventsController
@@ -131,6 +132,7 @@ class EventsController(Controller):
                 "registration_closes": registration_closes(event),
                 "cancellation_closes": cancellation_closes(event),
                 "draw": await lottery_result(event_id) if drawn else [],
+                "feedback_open": feedback_open(event, mine),
             },
         )
 
@@ -146,7 +148,7 @@ class EventsController(Controller):
     async def cancel(self, request: Request[Any, Any, Any], event_id: PathId) -> Redirect:
         """Cancel one's registration before the deadline."""
         await registration.cancel(request.user, event_id)
-        flash(request, gettext("Your registration was cancelled."), "info")
+        flash(request, lazy("Your registration was cancelled."), "info")
         return redirect(f"/events/{event_id}")
 
     @get("/calendar")
@@ -163,7 +165,7 @@ class EventsController(Controller):
     @post("/calendar/revoke")
     async def revoke_feed(self, request: Request[Any, Any, Any]) -> Redirect:
         await calendar.revoke_feed_token(request.user)
-        flash(request, gettext("The calendar address was turned off."), "info")
+        flash(request, lazy("The calendar address was turned off."), "info")
         return redirect("/events/calendar")
 
 
@@ -198,19 +200,17 @@ async def _calendar_page(member: Member, token: str | None) -> Template:
     )
 
 
-def registered_message(row: dict[str, Any], created: bool) -> str:
+def registered_message(row: dict[str, Any], created: bool) -> Text:
     if not created:
-        return gettext("You are already registered for this event.")
+        return lazy("You are already registered for this event.")
     if row["status"] == RegistrationStatus.confirmed.value:
-        return gettext(
-            "You are registered. A confirmation email with a calendar invitation is sent."
-        )
+        return lazy("You are registered. A confirmation email with a calendar invitation is sent.")
     if row["status"] == RegistrationStatus.waitlisted.value:
-        return gettext(
+        return lazy(
             "The event is full: you are on the waitlist (position %(position)s).",
             position=row["waitlist_position"],
         )
-    return gettext("Your application is in. You will get the lottery result by email.")
+    return lazy("Your application is in. You will get the lottery result by email.")
 
 
 async def home_section(member: Member) -> tuple[str, dict[str, Any]] | None:

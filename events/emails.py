@@ -11,6 +11,7 @@ from typing import Any
 
 from core.mail import Attachment, send_email
 from core.settings import get_settings
+from core.timeutil import utcnow
 from events.calendar import invite_ics
 from events.tables import Registration, RegistrationStatus
 
@@ -24,8 +25,12 @@ TEMPLATES = {
     "reminder_24h": "emails/events_reminder.html",
     "reminder_1h": "emails/events_reminder.html",
     "event_cancelled": "emails/events_cancelled.html",
+    "event_updated": "emails/events_updated.html",
+    "registration_cancelled": "emails/events_registration_cancelled.html",
 }
-WITH_INVITE = {"confirmed", "promoted", "lottery_won"}
+WITH_INVITE = {"confirmed", "promoted", "lottery_won", "event_updated"}
+# A seat given up: the entry leaves the member's calendar (METHOD:CANCEL) when they had one.
+WITH_CANCEL = {"event_cancelled", "registration_cancelled"}
 
 
 def _columns() -> list[Any]:
@@ -57,7 +62,7 @@ async def registrants(event_id: int, statuses: tuple[str, ...]) -> list[dict[str
 def ics_attachment(event: dict[str, Any], email: str, method: str) -> Attachment:
     return Attachment(
         filename="invite.ics",
-        content_type=f"text/calendar; method={method}",
+        content_type=f'text/calendar; charset="utf-8"; method={method}',
         data=invite_ics(event, email, method=method),
     )
 
@@ -65,12 +70,18 @@ def ics_attachment(event: dict[str, Any], email: str, method: str) -> Attachment
 async def send_event_email(
     kind: str, event: dict[str, Any], row: dict[str, Any], **extra: Any
 ) -> int:
-    """Email `kind` about `event` to the member of registration `row` (registration_row)."""
+    """Email `kind` about `event` to the member of registration `row` (registration_row).
+
+    Nothing is sent about an event that has ended: no confirmation, invite or reminder for a
+    past event (staff fixing a roster afterwards tell no one). Returns 0 then.
+    """
+    if event["ends_at"] <= utcnow():
+        return 0
     settings = get_settings()
     attachments: tuple[Attachment, ...] = ()
     if kind in WITH_INVITE:
         attachments = (ics_attachment(event, row["email"], "REQUEST"),)
-    elif kind == "event_cancelled" and row["status"] == RegistrationStatus.confirmed.value:
+    elif kind in WITH_CANCEL and row["status"] == RegistrationStatus.confirmed.value:
         attachments = (ics_attachment(event, row["email"], "CANCEL"),)
     confirmed = kind in WITH_INVITE or (
         kind.startswith("reminder") and row["status"] == RegistrationStatus.confirmed.value

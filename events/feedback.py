@@ -54,6 +54,21 @@ def clean_feedback(rating: Any, comment: Any) -> tuple[int, str]:
     return value, text
 
 
+FEEDBACK_NOT_OPEN = N_("Feedback opens when the event starts.")
+NOT_ATTENDED = N_("Only people who attended this event can give feedback.")
+
+
+def feedback_open(event: dict[str, Any], registration: dict[str, Any] | None) -> bool:
+    """Whether the member of `registration` may answer: the event started and they attended.
+    The event page offers the form only then; submitting checks the same rule."""
+    return bool(
+        registration
+        and registration["status"] != RegistrationStatus.cancelled.value
+        and registration["attendance"] == Attendance.attended.value
+        and event["starts_at"] <= utcnow()
+    )
+
+
 async def _attended_registration(member: Member, event_id: int) -> dict[str, Any]:
     registration = (
         await Registration.select(Registration.id, Registration.attendance)
@@ -65,7 +80,7 @@ async def _attended_registration(member: Member, event_id: int) -> dict[str, Any
         .first()
     )
     if registration is None or registration["attendance"] != Attendance.attended.value:
-        raise DomainError(N_("Only people who attended this event can give feedback."))
+        raise DomainError(NOT_ATTENDED)
     return registration
 
 
@@ -75,7 +90,7 @@ async def submit_feedback(member: Member, event_id: int, rating: Any, comment: A
     async with transaction():
         event = await load_event(event_id)
         if event["starts_at"] > utcnow():
-            raise DomainError(N_("Feedback opens when the event starts."))
+            raise DomainError(FEEDBACK_NOT_OPEN)
         registration = await _attended_registration(member, event_id)
         first = not await Feedback.exists().where(Feedback.registration == registration["id"])
         await Feedback.insert(

@@ -15,9 +15,9 @@ from typing import Any
 
 from core.database import transaction
 from core.timeutil import utcnow
+from events.codes import unique_code
 from events.emails import registration_row, send_event_email
 from events.locking import lock_event
-from events.registration import unique_code
 from events.services import count_status
 from events.tables import Allocation, Event, EventStatus, Registration, RegistrationStatus
 

@@ -19,13 +19,13 @@ from typing import Any
 
 from accounts.tables import Member
 from core.database import fetch
-from core.errors import Conflict, DomainError, Forbidden, NotFound
+from core.errors import DomainError, Forbidden, NotFound
 from core.i18n import N_, gettext
 from core.templating import localtime
 from core.timeutil import utcnow
 from engagement.signals import SignalKind, record_signal
 from events.audience import in_audience
-from events.codes import new_checkin_code
+from events.codes import unique_code
 from events.emails import registration_row, send_event_email
 from events.locking import locked_event
 from events.services import (
@@ -89,18 +89,6 @@ async def waitlist_position(row: dict[str, Any]) -> int | None:
 
 
 # --- allocation (inside a transaction holding the event lock) ----------------------------
-
-
-async def unique_code(event_id: int) -> str:
-    """A check-in code unused in this event (a clash is drawn again; codes are only given
-    under the event lock, so the check holds until commit)."""
-    for _ in range(20):
-        code = new_checkin_code()
-        if not await Registration.exists().where(
-            (Registration.event == event_id) & (Registration.checkin_code == code)
-        ):
-            return code
-    raise Conflict(N_("No free check-in code was found. Please try again."))
 
 
 async def _next_queue_order(event_id: int) -> int:
@@ -254,6 +242,8 @@ async def _cancel_row(event: dict[str, Any], row: dict[str, Any], by: int | None
     if by is not None:
         values[Registration.added_by] = by
     await Registration.update(values).where(Registration.id == row["id"])
+    # The member is told, and a seat they held leaves their calendar (METHOD:CANCEL).
+    await send_event_email("registration_cancelled", event, await registration_row(row["id"]))
     if row["status"] == RegistrationStatus.confirmed.value:
         await fill_seats(event["id"])
 

@@ -294,6 +294,22 @@ async def apply_event_values(
     await _save_links(event_id, hosts, accounts)
     if event["status"] == EventStatus.published.value:
         await fill_seats(event_id)
+        await _send_updated_invites(event, values)
+
+
+CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "timezone", "online", "venue", "address")
+
+
+async def _send_updated_invites(before: dict[str, Any], values: dict[str, Any]) -> None:
+    """A change of title, time, place or join URL: confirmed registrants get the invite again
+    (same UID, higher SEQUENCE, METHOD:REQUEST), so their calendars move the entry."""
+    fields = (*CALENDAR_FIELDS, "join_url")
+    if all(values.get(key, before[key]) == before[key] for key in fields):
+        return
+    event = await Event.select().where(Event.id == before["id"]).first()
+    assert event is not None
+    for row in await registrants(before["id"], (RegistrationStatus.confirmed.value,)):
+        await send_event_email("event_updated", event, row)
 
 
 async def update_event(actor: Member, event_id: int, data: EventIn) -> None:

@@ -16,7 +16,7 @@ from litestar.response import Redirect, Template
 from core.errors import DomainError
 from core.forms import read_form, validate
 from core.guards import requires_staff
-from core.i18n import gettext
+from core.i18n import lazy
 from core.ids import PathId
 from core.templating import get_timezone
 from core.timeutil import to_zone
@@ -169,7 +169,7 @@ class StaffEventsController(Controller):
             if exc.status_code != 400:
                 raise
             return await form_page("new", "/staff/events/new", data, form_failure(exc), 400)
-        flash(request, gettext("The event was saved."), "success")
+        flash(request, lazy("The event was saved."), "success")
         if form.repeat != "none":
             return redirect(f"/staff/events/series/{series_id}")
         return redirect(f"/events/{event_id}")
@@ -198,19 +198,19 @@ class StaffEventsController(Controller):
             if exc.status_code != 400:
                 raise
             return await form_page("edit", action, data, form_failure(exc), 400, event=event)
-        flash(request, gettext("The event was saved."), "success")
+        flash(request, lazy("The event was saved."), "success")
         return redirect(f"/events/{event_id}")
 
     @post("/{event_id:int}/publish")
     async def publish(self, request: Request[Any, Any, Any], event_id: PathId) -> Redirect:
         await services.publish_event(request.user, event_id)
-        flash(request, gettext("The event is published."), "success")
+        flash(request, lazy("The event is published."), "success")
         return redirect(f"/events/{event_id}")
 
     @post("/{event_id:int}/finish")
     async def finish(self, request: Request[Any, Any, Any], event_id: PathId) -> Redirect:
         await services.finish_event(request.user, event_id)
-        flash(request, gettext("The event is marked finished."), "info")
+        flash(request, lazy("The event is marked finished."), "info")
         return redirect(f"/events/{event_id}")
 
     @post("/{event_id:int}/cancel")
@@ -219,7 +219,7 @@ class StaffEventsController(Controller):
         told = await services.cancel_event(request.user, event_id)
         flash(
             request,
-            gettext("The event was cancelled. %(count)s registrants were told.", count=told),
+            lazy("The event was cancelled. %(count)s registrants were told.", count=told),
             "info",
         )
         return redirect(f"/events/{event_id}")
@@ -245,15 +245,15 @@ class StaffEventsController(Controller):
                 raise
             return await roster_page(event_id, data, form_failure(exc), 400)
         if not created:
-            text = gettext("%(name)s is already registered.", name=row["member_name"])
+            text = lazy("%(name)s is already registered.", name=row["member_name"])
         elif row["status"] == RegistrationStatus.waitlisted.value:
-            text = gettext(
+            text = lazy(
                 "%(name)s was added to the waitlist (position %(position)s).",
                 name=row["member_name"],
                 position=row["waitlist_position"],
             )
         else:
-            text = gettext("%(name)s was added.", name=row["member_name"])
+            text = lazy("%(name)s was added.", name=row["member_name"])
         flash(request, text, "success" if created else "info")
         return redirect(f"/staff/events/{event_id}/roster")
 
@@ -263,7 +263,7 @@ class StaffEventsController(Controller):
     ) -> Redirect:
         """Take someone off the roster; the first waitlisted takes the seat."""
         await registration.remove_registrant(request.user, event_id, registration_id)
-        flash(request, gettext("The registrant was removed."), "info")
+        flash(request, lazy("The registrant was removed."), "info")
         return redirect(f"/staff/events/{event_id}/roster")
 
     @get("/{event_id:int}/export.csv")
@@ -325,13 +325,13 @@ class SeriesController(Controller):
             if exc.status_code != 400:
                 raise
             return await _series_page(series_id, row, data, form_failure(exc), 400)
-        flash(request, gettext("%(count)s future events were updated.", count=changed), "success")
+        flash(request, lazy("%(count)s future events were updated.", count=changed), "success")
         return redirect(f"/staff/events/series/{series_id}")
 
     @post("/{series_id:int}/publish")
     async def publish(self, request: Request[Any, Any, Any], series_id: PathId) -> Redirect:
         count = await series.publish_series(request.user, series_id)
-        flash(request, gettext("%(count)s events were published.", count=count), "success")
+        flash(request, lazy("%(count)s events were published.", count=count), "success")
         return redirect(f"/staff/events/series/{series_id}")
 
 

@@ -19,7 +19,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ("ja", "en")
 SOURCE_DIRS = ("core", "accounts", "community", "events", "engagement", "crm", "templates")
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "t": None}
+KEYWORDS = {"_": None, "gettext": None, "lazy": None, "ngettext": (1, 2), "N_": None, "t": None}
 
 
 def catalog_path(locale: str) -> Path:

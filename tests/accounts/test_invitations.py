@@ -194,3 +194,27 @@ async def test_a_tampered_invitation_link_is_refused(other_client, settings):
         "この招待リンクは無効です"
         in (await other_client.get(f"/invitations/accept?token={missing}")).text
     )
+
+
+async def test_the_optional_name_may_be_left_blank(client, settings):
+    """Issue 12: "名前（任意）" left empty was refused as required (blank fields became None)."""
+    account = await make_account("株式会社任意")
+    await sign_in_as(client, "csm")
+    form = await client.get("/staff/members/invite")
+    assert "名前（任意）" in form.text
+    response = await client.post_form(
+        "/staff/members/invite",
+        {
+            "email": "noname@nini.example",
+            "display_name": "",
+            "role": "customer",
+            "account_id": account.id,
+        },
+    )
+    assert response.status_code == 303, response.text
+    [invitation] = await Invitation.select().where(Invitation.email == "noname@nini.example")
+    assert invitation["display_name"] == ""
+    required = await client.post_form(
+        "/staff/members/invite", {"email": "", "role": "customer", "account_id": account.id}
+    )
+    assert required.status_code == 400 and "この項目は必須です" in required.text

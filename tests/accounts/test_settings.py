@@ -32,7 +32,9 @@ async def test_profile_is_shown_and_saved(client, settings):
     )
     assert stored.email_notifications and not stored.reengagement_opt_out
     english = await client.get("/settings")
-    assert "設定を保存しました" in english.text  # translated when it was saved
+    # Issue 12: translated when shown, in the language just chosen (it was Japanese).
+    assert "Your settings have been saved." in english.text
+    assert "設定を保存しました" not in english.text
     assert 'lang="en"' in english.text and "Time zone" in english.text
 
 

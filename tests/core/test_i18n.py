@@ -65,6 +65,19 @@ async def test_member_preference_beats_accept_language(client):
     assert "Welcome, " in response.text
 
 
+async def test_the_routers_own_404_and_405_know_the_viewer(client):
+    """Issue 12: a path no route matches was answered before the session was read, so a
+    signed-in member who chose English saw a signed-out Japanese header."""
+    account = await make_account()
+    member = await sign_in_as(client, "customer", account, locale="en")
+    missing = await client.get("/no/such/page", headers={"accept-language": "ja"})
+    assert missing.status_code == 404
+    assert '<html lang="en">' in missing.text and "Sign out" in missing.text
+    assert member.display_name in missing.text
+    wrong_method = await client.raw.delete("/login")
+    assert wrong_method.status_code == 405 and '<html lang="en">' in wrong_method.text
+
+
 def test_every_japanese_message_is_translated(capsys):
     script = i18n_script()
     assert script.check() == 0, capsys.readouterr().out

@@ -32,8 +32,16 @@ async def lively_account(owner: Member | None, name: str = "警報商事"):
     return account, member
 
 
-async def alerts_of(account) -> list[dict]:
-    return await ScoreAlert.select().where(ScoreAlert.account == account.id).order_by(ScoreAlert.id)
+async def green_history(account, as_of) -> None:
+    """The snapshot a trend window before `as_of`: the account has a score to cross from."""
+    await put_snapshot(account, (as_of - timedelta(days=30)).date(), 80.0, "green")
+
+
+async def alerts_of(account, kind: str | None = None) -> list[dict]:
+    query = ScoreAlert.select().where(ScoreAlert.account == account.id).order_by(ScoreAlert.id)
+    if kind:
+        query = query.where(ScoreAlert.kind == kind)
+    return await query
 
 
 async def test_red_alert_once_per_crossing_with_email(client, settings, run_jobs, mailbox):
@@ -42,15 +50,16 @@ async def test_red_alert_once_per_crossing_with_email(client, settings, run_jobs
     await recompute_scores(settings, as_of=AS_OF)
     first = await score_of(account)
     assert first["band"] == "green"
-    assert await alerts_of(account) == []
+    assert await alerts_of(account, "red") == []
 
     quiet = AS_OF + timedelta(days=120)  # no new signal for four months
+    await green_history(account, quiet)
     await recompute_scores(settings, as_of=quiet)
     assert (await score_of(account))["band"] == "red"
-    [alert] = await alerts_of(account)
+    [alert] = await alerts_of(account, "red")
     assert alert["kind"] == "red" and alert["owner"] == owner.id and alert["closed_at"] is None
     await recompute_scores(settings, as_of=quiet + timedelta(days=1))  # still red: no repeat
-    assert len(await alerts_of(account)) == 1
+    assert len(await alerts_of(account, "red")) == 1
 
     await run_jobs()
     [message] = mailbox.to("owner@example.com")
@@ -70,13 +79,28 @@ async def test_red_alert_once_per_crossing_with_email(client, settings, run_jobs
             await add_signal(account, member, kind, later - timedelta(days=day, hours=1))
     await recompute_scores(settings, as_of=later)
     assert (await score_of(account))["band"] != "red"
-    [closed] = await alerts_of(account)
+    [closed] = await alerts_of(account, "red")
     assert closed["closed_at"] is not None
+    await green_history(account, later + timedelta(days=150))
     await recompute_scores(settings, as_of=later + timedelta(days=150))
-    alerts = await alerts_of(account)
+    alerts = await alerts_of(account, "red")
     assert len(alerts) == 2 and alerts[1]["closed_at"] is None
     await run_jobs()
     assert len(mailbox.to("owner@example.com")) == 2
+
+
+async def test_a_new_account_without_history_raises_no_alert(settings, run_jobs, mailbox):
+    owner = await make_member(None, role="csm", email="new-owner@example.com")
+    account, _ = await lively_account(owner, "新規商事")
+    await recompute_scores(settings, as_of=AS_OF)
+    quiet = AS_OF + timedelta(days=120)
+    await recompute_scores(settings, as_of=quiet)
+    row = await score_of(account)
+    assert row["band"] == "red" and row["baseline_score"] is None
+    assert row["red_alert_open"]  # the state is recorded, with nothing to cross from
+    assert await alerts_of(account) == []
+    await run_jobs()
+    assert mailbox.to("new-owner@example.com") == []
 
 
 async def test_drop_alert_against_the_snapshot_a_trend_window_back(settings, run_jobs, mailbox):
@@ -100,8 +124,9 @@ async def test_drop_alert_against_the_snapshot_a_trend_window_back(settings, run
 async def test_alert_without_an_owner_is_recorded_without_email(settings, run_jobs, mailbox):
     account, _ = await lively_account(None, "無担当商店")
     await recompute_scores(settings, as_of=AS_OF)
+    await green_history(account, AS_OF + timedelta(days=120))
     await recompute_scores(settings, as_of=AS_OF + timedelta(days=120))
-    [alert] = await alerts_of(account)
+    [alert] = await alerts_of(account, "red")
     assert alert["owner"] is None
     await run_jobs()
     assert mailbox.messages == []

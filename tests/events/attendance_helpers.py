@@ -7,7 +7,7 @@ account A (a.example), bob at account B, a CSM who hosts, and gone@a.example, de
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +32,11 @@ async def make_event(
     minutes: int = 60,
     status: str = "published",
     title: str | None = None,
+    starts_at: datetime | None = None,
     **fields: Any,
 ) -> dict[str, Any]:
-    """An event starting `starts_in` from now (negative: in the past), as a row dict."""
-    starts = utcnow() + starts_in
+    """An event starting `starts_in` from now (negative: in the past), or at `starts_at`."""
+    starts = starts_at or utcnow() + starts_in
     event = Event(
         kind=kind,
         title=title or ("製品活用ウェビナー" if kind == "webinar" else "もくもく会"),

@@ -197,17 +197,32 @@ def render(template: str, **context) -> str:
 
 
 async def test_the_event_page_panel(settings):
-    event = await make_event("webinar", starts_in=timedelta(days=1))
+    event = await make_event("mokumoku", starts_in=timedelta(days=1), online=False)
     base = {"id": 5, "status": "confirmed", "attendance": "", "checkin_code": "PNL234"}
     panel = render("events/_attendance_panel.html", event=event, registration=base, is_staff=False)
     assert "PNL234" in panel and f"/events/{event['id']}/checkin/qr.svg" in panel
     assert f'action="/events/{event["id"]}/checkin"' in panel and "feedback" not in panel
     attended = {**base, "attendance": "attended"}
     panel = render(
-        "events/_attendance_panel.html", event=event, registration=attended, is_staff=False
+        "events/_attendance_panel.html",
+        event=event,
+        registration=attended,
+        is_staff=False,
+        feedback_open=True,
     )
     assert f'action="/events/{event["id"]}/feedback"' in panel and 'name="rating"' in panel
     assert "PNL234" not in panel
+    early = render(
+        "events/_attendance_panel.html",
+        event=event,
+        registration=attended,
+        is_staff=False,
+        feedback_open=False,
+    )
+    assert 'name="rating"' not in early  # issue 12: no feedback form before the start
+    online = {**event, "online": True}
+    panel = render("events/_attendance_panel.html", event=online, registration=base, is_staff=False)
+    assert "qr.svg" not in panel and "/checkin" not in panel  # a webinar has no reception
     none = render("events/_attendance_panel.html", event=event, registration=None, is_staff=False)
     assert none.strip() == ""
     staff = render("events/_attendance_panel.html", event=event, registration=None, is_staff=True)

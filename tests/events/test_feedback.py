@@ -58,6 +58,11 @@ async def test_only_attendees_after_the_start_give_feedback(client, settings):
     await signed_in(client, people.bob)
     early = await client.post_form(f"/events/{upcoming['id']}/feedback", {"rating": "5"})
     assert early.status_code == 400 and "イベント開始後に回答できます" in early.text
+    assert early.headers["content-type"].startswith("text/html")
+    page = await client.get(f"/events/{upcoming['id']}")
+    assert 'name="rating"' not in page.text  # issue 12: not offered before the start
+    form = await client.get(f"/events/{upcoming['id']}/feedback")
+    assert form.status_code == 400 and "イベント開始後に回答できます" in form.text
     stranger = await client.post_form(f"/events/{event['id']}/feedback", {"rating": "5"})
     assert stranger.status_code == 400
     assert await answers() == []
