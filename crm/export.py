@@ -24,10 +24,10 @@ FORMATS: dict[str, str] = {
     "jsonl": N_("JSON Lines of all score fields"),
 }
 MEDIA_TYPES = {
-    "salesforce": "text/csv; charset=utf-8",
-    "hubspot": "text/csv; charset=utf-8",
+    "salesforce": "text/csv",
+    "hubspot": "text/csv",
     "hubspot-json": "application/x-ndjson",
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",
     "jsonl": "application/x-ndjson",
 }
 EXTENSIONS = {"salesforce": "csv", "hubspot": "csv", "hubspot-json": "jsonl", "csv": "csv"}

@@ -73,6 +73,30 @@ async def resolve_host(host: str) -> list[IPAddress]:
     return addresses
 
 
+PRIVATE_TARGET = N_(
+    "The URL points to a private, loopback or link-local address, which is not allowed."
+)
+LOCAL_NAMES = ("localhost", ".localhost", ".local", ".internal", ".home.arpa")
+
+
+def check_target_form(url: str, allow_private: bool) -> SplitResult:
+    """The checks a form can make without the network: a well-formed http(s) URL, and not a
+    private address written as such. Saving never depends on DNS at that moment; the host is
+    resolved and checked at each delivery (check_target), where a name that does not resolve
+    shows as a failed delivery."""
+    parts = parse_target_url(url)
+    host = (parts.hostname or "").lower().rstrip(".")
+    if allow_private:
+        return parts
+    try:
+        literal: IPAddress | None = ipaddress.ip_address(host)
+    except ValueError:
+        literal = None
+    if (literal is not None and not is_public_address(literal)) or host.endswith(LOCAL_NAMES):
+        raise TargetRefused(PRIVATE_TARGET)
+    return parts
+
+
 async def check_target(url: str, allow_private: bool) -> tuple[SplitResult, IPAddress]:
     """Parse and resolve `url`; refuse it if any address is not public (unless allowed).
 
@@ -82,9 +106,7 @@ async def check_target(url: str, allow_private: bool) -> tuple[SplitResult, IPAd
     parts = parse_target_url(url)
     addresses = await resolve_host(parts.hostname or "")
     if not allow_private and not all(is_public_address(a) for a in addresses):
-        raise TargetRefused(
-            N_("The URL points to a private, loopback or link-local address, which is not allowed.")
-        )
+        raise TargetRefused(PRIVATE_TARGET)
     return parts, addresses[0]
 
 

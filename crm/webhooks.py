@@ -21,7 +21,7 @@ from crm.sealing import seal
 from crm.signing import new_message_id, new_secret
 from crm.source import score_row
 from crm.tables import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from crm.targets import TargetRefused, check_target
+from crm.targets import TargetRefused, check_target_form
 
 EVENTS: dict[str, str] = {
     "score.updated": N_("Score updated (any exported field changed)"),
@@ -42,7 +42,7 @@ async def create_endpoint(
             field_errors={"events": N_("Choose at least one event.")},
         )
     try:
-        await check_target(url, settings.webhook_allow_private_targets)
+        check_target_form(url, settings.webhook_allow_private_targets)
     except TargetRefused as exc:
         raise DomainError(exc.message, field_errors={"url": exc.message}, **exc.params) from exc
     secret = new_secret()

@@ -136,7 +136,7 @@ class StaffEngagementController(Controller):
         stamp = to_zone(utcnow(), get_timezone()).strftime("%Y%m%d-%H%M")
         return Response(
             text.encode("utf-8"),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={
                 "Content-Disposition": f'attachment; filename="engagement-{stamp}.csv"',
                 "Cache-Control": "no-store",

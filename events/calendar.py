@@ -1,8 +1,9 @@
 """iCalendar: invitations attached to emails, and each member's private calendar feed.
 
 Times are written in the event's own zone (DTSTART;TZID=Asia/Tokyo) with its VTIMEZONE; the
-UID is stable per event, and SEQUENCE grows with each edit, so calendars update the entry
-rather than add a new one. The feed URL carries a random token; only its digest is stored,
+UID is stable per event, and SEQUENCE (`calendar_sequence`) grows with each change that is
+mailed (next_sequence), so calendars update or remove the entry rather than add a new one.
+The feed URL carries a random token; only its digest is stored,
 and making a new one revokes the old.
 """
 
@@ -33,12 +34,15 @@ def event_uid(event_id: int) -> str:
     return f"kizuna-event-{event_id}@{host}"
 
 
-def _sequence(event: dict[str, Any]) -> int:
-    """Grows with every edit (seconds between creation and the last update)."""
-    created, updated = event.get("created_at"), event.get("updated_at")
-    if not isinstance(created, datetime) or not isinstance(updated, datetime):
-        return 0
-    return max(0, int((updated - created).total_seconds()))
+async def next_sequence(event: dict[str, Any]) -> dict[str, Any]:
+    """Raise the event's SEQUENCE before mailing a change: its title, time or place moved, or a
+    seat (or the event) was cancelled. A calendar applies only an update whose SEQUENCE is
+    higher than the one it holds. Returns the event with the new value (inside the caller's
+    transaction, under the event lock)."""
+    await Event.update({Event.calendar_sequence: Event.calendar_sequence + 1}).where(
+        Event.id == event["id"]
+    )
+    return {**event, "calendar_sequence": int(event.get("calendar_sequence") or 0) + 1}
 
 
 def _location(event: dict[str, Any], with_join_url: bool) -> str:
@@ -55,7 +59,7 @@ def vevent(event: dict[str, Any], *, attendee: str | None = None, confirmed: boo
     component = icalendar.Event()
     component.add("uid", event_uid(event["id"]))
     component.add("dtstamp", utcnow())
-    component.add("sequence", _sequence(event))
+    component.add("sequence", int(event.get("calendar_sequence") or 0))
     component.add("dtstart", event["starts_at"].astimezone(zone))
     component.add("dtend", event["ends_at"].astimezone(zone))
     component.add("summary", event["title"])
@@ -92,12 +96,9 @@ def _calendar(method: str | None, name: str | None = None) -> Any:
 def invite_ics(event: dict[str, Any], attendee: str, method: str = "REQUEST") -> bytes:
     """The .ics attached to a confirmation (REQUEST) or an event cancellation (CANCEL)."""
     calendar = _calendar(method)
-    component = vevent(event, attendee=attendee)
     if method == "CANCEL":
-        # A CANCEL outranks the invite it withdraws: the same UID, a higher SEQUENCE.
-        component["status"] = "CANCELLED"
-        component["sequence"] = _sequence(event) + 1
-    calendar.add_component(component)
+        event = {**event, "status": EventStatus.cancelled.value}
+    calendar.add_component(vevent(event, attendee=attendee))
     calendar.add_missing_timezones()
     return bytes(calendar.to_ical())
 

@@ -183,7 +183,7 @@ class CalendarFeedController(Controller):
             raise NotFound(N_("This calendar address is unknown or was turned off."))
         return Response(
             body,
-            media_type="text/calendar; charset=utf-8",
+            media_type="text/calendar",
             headers={"cache-control": "private, max-age=300"},
         )
 

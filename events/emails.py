@@ -31,6 +31,7 @@ TEMPLATES = {
 WITH_INVITE = {"confirmed", "promoted", "lottery_won", "event_updated"}
 # A seat given up: the entry leaves the member's calendar (METHOD:CANCEL) when they had one.
 WITH_CANCEL = {"event_cancelled", "registration_cancelled"}
+CONFIRMED = RegistrationStatus.confirmed.value
 
 
 def _columns() -> list[Any]:
@@ -81,7 +82,7 @@ async def send_event_email(
     attachments: tuple[Attachment, ...] = ()
     if kind in WITH_INVITE:
         attachments = (ics_attachment(event, row["email"], "REQUEST"),)
-    elif kind in WITH_CANCEL and row["status"] == RegistrationStatus.confirmed.value:
+    elif kind in WITH_CANCEL and extra.get("held_seat", row["status"] == CONFIRMED):
         attachments = (ics_attachment(event, row["email"], "CANCEL"),)
     confirmed = kind in WITH_INVITE or (
         kind.startswith("reminder") and row["status"] == RegistrationStatus.confirmed.value

@@ -1,9 +1,12 @@
-"""Jobs of events: the lottery draw (every minute) and the reminders (every five minutes).
+"""Jobs of events: the lottery draw and the reminders (both every minute).
 
-Reminders go to confirmed registrants 24 hours and 1 hour before the start. Each event's
-reminder is claimed (`reminded_24h_at`, `reminded_1h_at`) in the transaction that writes the
-emails to the outbox, so a cron that runs twice, or on two workers at once, sends each once.
-An event that is already within the hour gets only the 1-hour reminder.
+Reminders go to confirmed registrants 24 hours and 1 hour before the start, at that time: the
+sweep runs every minute and sends a reminder at most REMINDER_LATENESS after its moment. One
+whose moment passed longer ago (the event was created, moved or published later than that, or
+no scheduler ran) is marked done without sending: "1 hour before" never arrives 25 minutes
+before. Each event's reminder is claimed (`reminded_24h_at`, `reminded_1h_at`) in the
+transaction that writes the emails to the outbox, so a cron that runs twice, or on two workers
+at once, sends each once.
 """
 
 from __future__ import annotations
@@ -26,25 +29,32 @@ DAY = timedelta(hours=24)
 HOUR = timedelta(hours=1)
 
 
+REMINDER_LATENESS = timedelta(minutes=5)  # the sweep's granularity, with room to spare
+# (name, how long before the start, claim column), the nearest first.
+REMINDERS = (("1h", HOUR, Event.reminded_1h_at), ("24h", DAY, Event.reminded_24h_at))
+
+
 async def send_reminders(event_id: int) -> str | None:
-    """Send the reminder that is due for one event, once; which one ("24h", "1h") or None."""
+    """Send the reminder due now for one event, once; which one ("24h", "1h") or None. Every
+    reminder whose moment has passed is claimed; only one on time is sent."""
     async with transaction():
         event = await lock_event(event_id)
         now = utcnow()
         if event["status"] != EventStatus.published.value or event["starts_at"] <= now:
             return None
         left = event["starts_at"] - now
-        if left <= HOUR and event["reminded_1h_at"] is None:
-            which = "1h"
-            claim: dict[Any, Any] = {Event.reminded_1h_at: now}
-            if event["reminded_24h_at"] is None:
-                claim[Event.reminded_24h_at] = now  # too late for the day-before reminder
-        elif HOUR < left <= DAY and event["reminded_24h_at"] is None:
-            which = "24h"
-            claim = {Event.reminded_24h_at: now}
-        else:
+        claim: dict[Any, Any] = {}
+        which = None
+        for name, before, column in REMINDERS:
+            if event[column._meta.name] is None and left <= before:
+                claim[column] = now
+                if which is None and before - left <= REMINDER_LATENESS:
+                    which = name
+        if not claim:
             return None
         await Event.update(claim).where(Event.id == event_id)
+        if which is None:
+            return None
         for row in await registrants(event_id, (RegistrationStatus.confirmed.value,)):
             await send_event_email(f"reminder_{which}", event, row)
         return which
@@ -64,7 +74,7 @@ async def due_reminder_ids() -> list[int]:
 
 
 async def sweep_reminders(ctx: dict[str, Any]) -> int:
-    """Every five minutes: each event with a reminder due, in its own transaction."""
+    """Every minute: each event with a reminder due, in its own transaction."""
     sent = 0
     for event_id in await due_reminder_ids():
         if await send_reminders(event_id):
@@ -81,5 +91,5 @@ async def sweep_lotteries(ctx: dict[str, Any]) -> int:
     return drawn
 
 
-cron(sweep_reminders, minute=set(range(0, 60, 5)))
+cron(sweep_reminders, minute=set(range(60)))
 cron(sweep_lotteries, minute=set(range(60)))

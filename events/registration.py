@@ -25,6 +25,7 @@ from core.templating import localtime
 from core.timeutil import utcnow
 from engagement.signals import SignalKind, record_signal
 from events.audience import in_audience
+from events.calendar import next_sequence
 from events.codes import unique_code
 from events.emails import registration_row, send_event_email
 from events.locking import locked_event
@@ -243,7 +244,11 @@ async def _cancel_row(event: dict[str, Any], row: dict[str, Any], by: int | None
         values[Registration.added_by] = by
     await Registration.update(values).where(Registration.id == row["id"])
     # The member is told, and a seat they held leaves their calendar (METHOD:CANCEL).
-    await send_event_email("registration_cancelled", event, await registration_row(row["id"]))
+    held_seat = row["status"] == RegistrationStatus.confirmed.value
+    if held_seat:
+        event = await next_sequence(event)
+    cancelled = await registration_row(row["id"])
+    await send_event_email("registration_cancelled", event, cancelled, held_seat=held_seat)
     if row["status"] == RegistrationStatus.confirmed.value:
         await fill_seats(event["id"])
 

@@ -18,6 +18,7 @@ from core.i18n import N_, gettext
 from core.markdown import render_markdown
 from core.templating import get_timezone
 from core.timeutil import is_valid_timezone, utcnow
+from events.calendar import next_sequence
 from events.emails import registrants, send_event_email
 from events.locking import EVENT_NOT_FOUND, locked_event
 from events.schemas import TITLE_MAX, EventIn
@@ -308,6 +309,7 @@ async def _send_updated_invites(before: dict[str, Any], values: dict[str, Any]) 
         return
     event = await Event.select().where(Event.id == before["id"]).first()
     assert event is not None
+    event = await next_sequence(event)
     for row in await registrants(before["id"], (RegistrationStatus.confirmed.value,)):
         await send_event_email("event_updated", event, row)
 
@@ -356,6 +358,7 @@ async def cancel_event(actor: Member, event_id: int) -> int:
             {Event.status: EventStatus.cancelled.value, Event.updated_at: now}
         ).where(Event.id == event_id)
         event = {**event, "status": EventStatus.cancelled.value, "updated_at": now}
+        event = await next_sequence(event)
         people = await registrants(event_id, ACTIVE)
         for row in people:
             await send_event_email("event_cancelled", event, row)

@@ -273,7 +273,7 @@ class StaffEventsController(Controller):
         body = "\ufeff" + roster_csv(await roster_rows(event["id"]))
         return Response(
             body.encode("utf-8"),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={"content-disposition": f'attachment; filename="event-{event_id}-roster.csv"'},
         )
 

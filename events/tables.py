@@ -123,6 +123,9 @@ class Event(Table, tablename="events_event"):
     reminded_24h_at = Timestamptz(null=True, default=None)
     reminded_1h_at = Timestamptz(null=True, default=None)
     no_shows_marked_at = Timestamptz(null=True, default=None)
+    calendar_sequence = Integer(
+        default=0, help_text="iCalendar SEQUENCE: grows with each change a calendar holds."
+    )
     created_by = ForeignKey(references=Member, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())

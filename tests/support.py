@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import email
+import email.message
 import socket
 import threading
 from email.message import Message
@@ -53,6 +54,15 @@ class FormClient:
         response = await self.post_form("/login", {"email": email, "password": password})
         assert response.status_code in (200, 303), response.text
         return response
+
+
+def assert_one_charset(response) -> None:
+    """Issue 12 (RFC 6838: a parameter appears once): was `; charset=utf-8; charset=utf-8`."""
+    header = response.headers["content-type"]
+    message = email.message.Message()
+    message["content-type"] = header
+    assert header.lower().count("charset=") == 1, header
+    assert message.get_content_charset() == "utf-8"
 
 
 class Mailbox:

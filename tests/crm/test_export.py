@@ -20,7 +20,7 @@ from crm.tables import CrmMapping, SyncRun
 from tests.crm.scores import put_score
 from tests.crm.servers import FakeHubSpot
 from tests.factories import PASSWORD, make_account, make_member
-from tests.support import FormClient
+from tests.support import FormClient, assert_one_charset
 
 MAPPING_FORM = {
     "key_field": "Kizuna_Account__c",
@@ -55,6 +55,7 @@ async def test_mapping_saved_and_used_by_the_download(client: FormClient) -> Non
     response = await client.get("/staff/crm/export", params={"format": "salesforce"})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
+    assert_one_charset(response)
     assert (
         'attachment; filename="kizuna-scores-salesforce-' in response.headers["content-disposition"]
     )

@@ -7,7 +7,13 @@ import ipaddress
 import pytest
 
 from core.i18n import using_locale
-from crm.targets import TargetRefused, check_target, is_public_address, parse_target_url
+from crm.targets import (
+    TargetRefused,
+    check_target,
+    check_target_form,
+    is_public_address,
+    parse_target_url,
+)
 
 
 @pytest.mark.parametrize(
@@ -83,3 +89,17 @@ async def test_private_targets_refused_unless_allowed(url: str) -> None:
 async def test_unresolvable_host_is_refused() -> None:
     with pytest.raises(TargetRefused):
         await check_target("https://no-such-host.invalid/hook", allow_private=False)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:9/hook", "http://[::1]/hook", "http://10.1.2.3/", "http://localhost/"]
+)
+def test_the_form_refuses_private_addresses_written_as_such(url: str) -> None:
+    with pytest.raises(TargetRefused):
+        check_target_form(url, allow_private=False)
+    assert check_target_form(url, allow_private=True).hostname
+
+
+def test_the_form_needs_no_dns() -> None:
+    parts = check_target_form("https://hooks.no-such-host.invalid/x", allow_private=False)
+    assert parts.hostname == "hooks.no-such-host.invalid"

@@ -13,6 +13,7 @@ from events.calendar import event_uid
 from events.tables import CalendarToken
 from tests.events.event_helpers import Cast, new_event, signed_in
 from tests.factories import make_member
+from tests.support import assert_one_charset
 
 
 async def test_calendar_feed_token(app, client, other_client) -> None:
@@ -38,6 +39,7 @@ async def test_calendar_feed_token(app, client, other_client) -> None:
 
     feed = await other_client.get(path)  # no sign-in: the token is the key
     assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
+    assert_one_charset(feed)
     calendar = icalendar.Calendar.from_ical(feed.content)
     events = calendar.walk("VEVENT")
     assert [str(e["SUMMARY"]) for e in events] == ["確定のもくもく会"]
@@ -76,6 +78,7 @@ async def test_roster_counts_rows_and_csv(app, client) -> None:
     export = await client.get(f"/staff/events/{event_id}/export.csv")
     assert export.status_code == 200
     assert export.headers["content-type"].startswith("text/csv")
+    assert_one_charset(export)
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
     assert rows[0][0] == "申込番号"
     names = [row[3] for row in rows[1:]]

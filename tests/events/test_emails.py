@@ -76,7 +76,7 @@ async def test_english_member_gets_english_and_webinar_link_only_when_confirmed(
 
 async def test_reminders_are_sent_once(app, run_jobs, mailbox) -> None:
     cast = await Cast.create()
-    soon = await new_event(cast.csm, starts_in=timedelta(hours=20), capacity=2)
+    soon = await new_event(cast.csm, starts_in=timedelta(hours=23, minutes=58), capacity=2)
     await reg.register(cast.alice, soon)
     await reg.register(cast.bob, soon)
     await reg.register(cast.carol, soon)  # waitlisted: no reminder
@@ -92,7 +92,7 @@ async def test_reminders_are_sent_once(app, run_jobs, mailbox) -> None:
     assert mailbox.to(cast.carol.email) == []
 
     mailbox.clear()
-    await Event.update({Event.starts_at: utcnow() + timedelta(minutes=50)}).where(Event.id == soon)
+    await Event.update({Event.starts_at: utcnow() + timedelta(minutes=57)}).where(Event.id == soon)
     assert await sweep_reminders({}) == 1
     assert await sweep_reminders({}) == 0
     await run_jobs()
@@ -101,7 +101,7 @@ async def test_reminders_are_sent_once(app, run_jobs, mailbox) -> None:
 
 async def test_late_event_gets_only_the_hour_reminder(app, run_jobs, mailbox) -> None:
     cast = await Cast.create()
-    event_id = await new_event(cast.csm, starts_in=timedelta(minutes=40))
+    event_id = await new_event(cast.csm, starts_in=timedelta(minutes=59))
     await reg.register(cast.alice, event_id)
     await run_jobs()
     mailbox.clear()
@@ -109,6 +109,29 @@ async def test_late_event_gets_only_the_hour_reminder(app, run_jobs, mailbox) ->
     assert await send_reminders(event_id) is None
     await run_jobs()
     assert len(mailbox.to(cast.alice.email)) == 1
+    row = await Event.select().where(Event.id == event_id).first()
+    assert row["reminded_24h_at"] is not None  # the day-before one is past: never sent
+
+
+async def test_a_reminder_is_never_sent_late(app, run_jobs, mailbox) -> None:
+    """Issue 12: the "1 hour before" reminder went out 25 minutes before the start."""
+    cast = await Cast.create()
+    late = await new_event(cast.csm, starts_in=timedelta(minutes=25))
+    evening = await new_event(cast.csm, starts_in=timedelta(hours=10))
+    for event_id in (late, evening):
+        await reg.register(cast.alice, event_id)
+    await run_jobs()
+    mailbox.clear()
+    assert await sweep_reminders({}) == 0
+    await run_jobs()
+    assert mailbox.messages == []
+    rows = {r["id"]: r for r in await Event.select().where(Event.id.is_in([late, evening]))}
+    assert rows[late]["reminded_1h_at"] is not None  # claimed: never sent afterwards either
+    assert rows[evening]["reminded_24h_at"] is not None and rows[evening]["reminded_1h_at"] is None
+    await Event.update({Event.starts_at: utcnow() + timedelta(minutes=58)}).where(
+        Event.id == evening
+    )
+    assert await sweep_reminders({}) == 1  # its hour reminder, on time
 
 
 async def test_cancelling_the_event_tells_registrants(app, run_jobs, mailbox) -> None:
