@@ -190,14 +190,28 @@ def _redis_client(settings: Settings) -> Any:
     return Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5)
 
 
-if __name__ == "__main__":
+def main(argv: list[str] | None = None) -> None:
+    """`python app.py [--host H] [--port P]`: serve the app (HOST and PORT by default)."""
+    import argparse
+
     import uvicorn
 
+    settings = get_settings()
+    parser = argparse.ArgumentParser(description="Serve Kizuna (the embedded default: SQLite).")
+    parser.add_argument("--host", default=settings.host, help=f"default {settings.host} (HOST)")
+    parser.add_argument(
+        "--port", type=int, default=settings.port, help=f"default {settings.port} (PORT)"
+    )
+    args = parser.parse_args(argv)
     uvicorn.run(
         "app:create_app",
         factory=True,
-        host="127.0.0.1",
-        port=8000,
+        host=args.host,
+        port=args.port,
         log_level="info",
         proxy_headers=False,
     )
+
+
+if __name__ == "__main__":
+    main()

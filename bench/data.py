@@ -172,21 +172,33 @@ async def create_long_topic(members: list[Any], category_id: int, posts: int = 1
 
 async def create_search_topics(members: list[Any], category_id: int, topics: int) -> int:
     """`topics` topics on varied subjects with zero to two replies each; the posts written."""
-    from community.services import create_topic, reply_to_topic
+    from bench.harness import progress
 
     rng = random.Random(20261123)
     written = 0
-    for t in range(topics):
-        author = members[t % len(members)]
-        title = f"{TITLES[t % len(TITLES)]}（{t}）"
-        kind = "question" if t % 2 else "discussion"
-        topic_id, _ = await create_topic(author, category_id, kind, title, search_post(rng, t))
-        written += 1
-        for r in range(t % 3):
-            replier = members[(t + r + 1) % len(members)]
-            await reply_to_topic(replier, topic_id, search_post(rng, topics + written))
-            written += 1
+    with progress("writing search topics", topics) as advance:
+        for t in range(topics):
+            written += await _search_topic(members, category_id, rng, topics, t, written)
+            advance(1)
     return written
+
+
+async def _search_topic(
+    members: list[Any], category_id: int, rng: random.Random, topics: int, t: int, written: int
+) -> int:
+    """Topic number `t` and its replies; how many posts it wrote."""
+    from community.services import create_topic, reply_to_topic
+
+    author = members[t % len(members)]
+    title = f"{TITLES[t % len(TITLES)]}（{t}）"
+    kind = "question" if t % 2 else "discussion"
+    topic_id, _ = await create_topic(author, category_id, kind, title, search_post(rng, t))
+    posts = 1
+    for r in range(t % 3):
+        replier = members[(t + r + 1) % len(members)]
+        await reply_to_topic(replier, topic_id, search_post(rng, topics + written + posts))
+        posts += 1
+    return posts
 
 
 async def create_event(csm: Any, title: str, capacity: int) -> int:

@@ -21,7 +21,7 @@ class HealthController(Controller):
         """Reachability of the database and Redis; 503 when one is down."""
         checks: dict[str, str] = {}
         try:
-            await asyncio.wait_for(database.ping(), timeout=3)
+            await asyncio.wait_for(database.ping(deadline=3), timeout=4)
             checks["database"] = "ok"
         except Exception as exc:
             checks["database"] = f"error: {type(exc).__name__}"

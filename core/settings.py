@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     """Signs sessions, tokens and CSRF; generated into VAR_DIR when embedded."""
     var_dir: Path = ROOT / "var"
     """Where the embedded default keeps its database, sessions, outbox and secret."""
+    host: str = "127.0.0.1"
+    """Address `python app.py` listens on (`--host` overrides it); 0.0.0.0 for every interface."""
+    port: int = Field(8000, ge=1, le=65535)
+    """Port `python app.py` listens on (`--port` overrides it)."""
     base_url: str = "http://127.0.0.1:8000"
     """Public address used in emails and calendar feeds."""
     default_locale: Literal["ja", "en"] = "ja"

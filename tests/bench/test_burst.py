@@ -70,3 +70,17 @@ async def test_the_burst_outcome_is_read_from_the_database_and_checked(app) -> N
     assert broken == {**EXACT, "waitlist_positions_are_1_to_n": False}
     with pytest.raises(RuntimeError, match="waitlist_positions_are_1_to_n"):
         check(broken, {"303": 10}, attempts=10, seats=3)
+
+
+def test_long_preparation_steps_show_a_progress_bar(capsys) -> None:
+    """Issue 12: `python -m bench burst` signed 1,000 members in for 100 s with no sign of life."""
+    from bench.harness import PROGRESS_MIN, progress
+
+    with progress("signing members in", PROGRESS_MIN) as advance:
+        for _ in range(PROGRESS_MIN):
+            advance(1)
+    shown = capsys.readouterr().err
+    assert "signing members in" in shown and f"{PROGRESS_MIN}/{PROGRESS_MIN}" in shown
+    with progress("three things", 3) as advance:
+        advance(3)
+    assert capsys.readouterr().err == ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -63,3 +64,64 @@ async def test_healthz_reports_redis_down(settings: Settings):
     assert body["status"] == "unavailable"
     assert body["checks"]["database"] == "ok"
     assert body["checks"]["redis"].startswith("error")
+
+
+async def test_healthz_waits_out_a_busy_database_and_reports_a_lasting_fault(
+    client, monkeypatch
+):
+    """Issue 12: /healthz answered 503 ("OperationalError") in the first seconds of the
+    embedded default, when SQLite answers "database is locked" to a new connection while the
+    demo load and the jobs write. Busy is retried until the deadline; other errors are not."""
+    from core import database
+
+    real_fetch = database.fetch
+    answers = iter(["database is locked", "database is busy"])
+
+    async def contended(sql, *args):
+        message = next(answers, None)
+        if message is not None and sql.startswith("SELECT 1"):
+            raise sqlite3.OperationalError(message)
+        return await real_fetch(sql, *args)
+
+    monkeypatch.setattr(database, "fetch", contended)
+    response = await client.get("/healthz")
+    assert response.status_code == 200 and response.json()["checks"]["database"] == "ok"
+
+    async def broken(sql, *args):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(database, "fetch", broken)
+    down = await client.get("/healthz")
+    assert down.status_code == 503
+    assert down.json()["checks"]["database"] == "error: OperationalError"
+
+
+def test_the_first_start_reports_its_migrations_in_one_line(tmp_path):
+    """Issue 12: a fresh database printed "2 migrations already complete", then "2 migrations
+    not yet run", per app. The start now says one line; a second start says it is up to date."""
+    import os
+    import subprocess
+    import sys
+
+    from core.settings import ROOT
+
+    script = (
+        "import asyncio, logging\n"
+        "logging.basicConfig(level=logging.INFO, format='%(name)s: %(message)s')\n"
+        "from core import database\n"
+        "from core.settings import get_settings\n"
+        "asyncio.run(database.prepare(get_settings()))\n"
+    )
+    env = {**os.environ, "VAR_DIR": str(tmp_path), "MIGRATE_ON_START": "true"}
+    env.pop("DATABASE_URL", None)
+    outputs = []
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.append(done.stdout + done.stderr)
+    first, second = outputs
+    assert "not yet run" not in first and "already complete" not in first
+    assert "core.database: database:" in first and "migrations applied" in first
+    assert "core.database: database: up to date" in second
