@@ -22,6 +22,7 @@ from accounts.schemas import (
 )
 from accounts.services import set_password, update_member
 from accounts.tables import Member
+from accounts.unsubscribe import UnsubscribeController
 from core.errors import DomainError
 from core.forms import read_form, validate
 from core.guards import requires_member
@@ -351,4 +352,4 @@ class MeApiController(Controller):
         )
 
 
-ROUTES = [AuthController, PreferencesController, MeApiController]
+ROUTES = [AuthController, PreferencesController, MeApiController, UnsubscribeController]

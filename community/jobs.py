@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from accounts.unsubscribe import unsubscribe_headers, unsubscribe_url
 from community.tables import Notification
 from community.visibility import can_read
 from core.database import transaction
@@ -42,6 +43,8 @@ async def email_notification(ctx: dict[str, Any], notification_id: int) -> None:
             topic_title=row["topic_title"],
             link=f"{settings.base_url}/community/t/{row['topic_id']}{anchor}",
             settings_link=f"{settings.base_url}/settings",
+            unsubscribe_link=unsubscribe_url(settings, row["recipient_id"], "notifications"),
+            headers=unsubscribe_headers(settings, row["recipient_id"], "notifications"),
         )
 
 
@@ -50,6 +53,7 @@ async def _load(notification_id: int) -> dict[str, Any] | None:
         await Notification.select(
             Notification.kind,
             Notification.emailed_at,
+            Notification.recipient.id.as_alias("recipient_id"),
             Notification.recipient.email.as_alias("email"),
             Notification.recipient.locale.as_alias("locale"),
             Notification.recipient.role.as_alias("role"),

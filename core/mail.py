@@ -32,9 +32,11 @@ async def send_email(
     template: str,
     locale: str,
     attachments: tuple[Attachment, ...] = (),
+    headers: dict[str, str] | None = None,
     **context: Any,
 ) -> int:
-    """Render `template` in the recipient's `locale` and queue it for delivery.
+    """Render `template` in the recipient's `locale` and queue it for delivery, with extra
+    `headers` (e.g. List-Unsubscribe).
 
     Call inside the transaction of the change that causes the email: both commit or neither.
     """
@@ -52,6 +54,7 @@ async def send_email(
             }
             for a in attachments
         ],
+        headers=dict(headers or {}),
     )
     await row.save()
     await enqueue(deliver_email, row.id, job_id=f"email:{row.id}")
@@ -66,6 +69,9 @@ def build_message(row: OutboundEmail, settings: Settings) -> EmailMessage:
     # RFC 5322: "+0000" is UTC; formatdate's "-0000" would say "zone unknown".
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = make_msgid(idstring=f"kizuna-{row.id}", domain="kizuna.local")
+    extra: dict[str, str] = row.headers or {}  # type: ignore[assignment]
+    for name, value in extra.items():
+        message[name] = value
     message.set_content(row.body_text)
     if row.body_html:
         message.add_alternative(row.body_html, subtype="html")

@@ -41,6 +41,7 @@ class OutboundEmail(Table, tablename="core_email"):
     body_text = Text()
     body_html = Text(null=True, default=None)
     attachments = JSONB(default=[], help_text="List of {filename, content_type, data (base64)}.")
+    headers = JSONB(default={}, help_text="Extra headers, e.g. List-Unsubscribe (RFC 8058).")
     created_at = Timestamptz(default=TimestamptzNow())
     sent_at = Timestamptz(null=True, default=None, index=True)
     attempts = Integer(default=0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from accounts.unsubscribe import unsubscribe_headers, unsubscribe_url
 from core.database import fetch, is_postgres, transaction
 from core.mail import send_email
 from core.settings import Settings
@@ -88,5 +89,7 @@ async def _send_one(app_settings: Settings, settings: ScoringSettings, row: dict
             days=settings.reengagement_days,
             community_link=f"{app_settings.base_url}/community",
             settings_link=f"{app_settings.base_url}/settings",
+            unsubscribe_link=unsubscribe_url(app_settings, row["member"], "reengagement"),
+            headers=unsubscribe_headers(app_settings, row["member"], "reengagement"),
         )
     return 1

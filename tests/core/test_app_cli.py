@@ -15,7 +15,7 @@ from tests.support import free_port
 
 def served(port: int, args: list[str], env: dict[str, str]) -> int:
     """Start `python app.py ARGS`, wait for /healthz on `port`, return its status."""
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed args
         [sys.executable, "app.py", *args],
         cwd=ROOT,
         env=env,

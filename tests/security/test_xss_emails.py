@@ -60,6 +60,7 @@ EMAILS: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
                 "topic_title": TITLE,
                 "link": LINK,
                 "settings_link": LINK,
+                "unsubscribe_link": LINK,
             },
             (TITLE,),
         )
@@ -79,10 +80,18 @@ EMAILS: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     ),
     (
         "engagement_reengagement.html",
-        {"account_name": ACCOUNT, "name": NAME, "community_link": LINK, "settings_link": LINK},
+        {
+            "account_name": ACCOUNT,
+            "name": NAME,
+            "community_link": LINK,
+            "settings_link": LINK,
+            "unsubscribe_link": LINK,
+        },
         (ACCOUNT, NAME),
     ),
     ("events_cancelled.html", _EVENT_CONTEXT, (TITLE, NAME, _EVENT.venue)),
+    ("events_updated.html", _EVENT_CONTEXT, (TITLE, NAME, _EVENT.venue)),
+    ("events_registration_cancelled.html", _EVENT_CONTEXT, (TITLE, NAME, _EVENT.venue)),
     *[
         ("events_registration.html", _EVENT_CONTEXT | {"kind": kind}, (TITLE, NAME, _EVENT.venue))
         for kind in (
