@@ -26,7 +26,8 @@ from accounts.directory import ROUTES as DIRECTORY_ROUTES
 from accounts.home import HomeController
 from accounts.middleware import CurrentMemberMiddleware, ViewerOfRouterErrors
 from community.controllers import ROUTES as COMMUNITY_ROUTES
-from core import database, i18n
+from core import database, i18n, openapi
+from core.allow import AllowHeader
 from core.errors import EXCEPTION_HANDLERS
 from core.health import HealthController
 from core.jobs import set_backend
@@ -39,7 +40,7 @@ from core.settings import ROOT, Settings, get_settings
 from core.stores import DatabaseStore
 from core.templating import template_config
 from core.web import page_handlers_answering_json
-from crm.auth import BearerTokenMiddleware
+from crm.auth import SESSION_COOKIE, BearerTokenMiddleware
 from crm.cli import CrmPlugin
 from crm.controllers import ROUTES as CRM_ROUTES
 from engagement.controllers import ROUTES as ENGAGEMENT_ROUTES
@@ -108,7 +109,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     stores = StoreRegistry(default_factory=store_for)
     session_config = SessionConfig(
-        key="kizuna_session",
+        key=SESSION_COOKIE,
         store="sessions",
         max_age=settings.session_max_age_seconds,
         httponly=True,
@@ -134,7 +135,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         lifespan=[lifespan],
-        before_send=[SecurityHeaders(settings)],
+        before_send=[SecurityHeaders(settings), AllowHeader()],
         before_request=refuse_nul,
         after_exception=[ViewerOfRouterErrors(settings, session_config)],
         plugins=[CrmPlugin()],
@@ -174,6 +175,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         debug=False,
     )
+    openapi.install(app)
     faults = page_handlers_answering_json(app)
     if faults:
         raise RuntimeError("page handlers must not return Any: " + "; ".join(faults))

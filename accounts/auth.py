@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from typing import Any
 
@@ -40,13 +41,17 @@ async def authenticate(
     address = normalize_email(email)
     window = settings.signin_limit_window_seconds
     address_key, ip_key = f"signin:addr:{address}", f"signin:ip:{client_ip}"
-    if await limiter.exceeded(address_key, settings.signin_limit_per_address) or (
-        await limiter.exceeded(ip_key, settings.signin_limit_per_ip)
-    ):
+    limits = (
+        (address_key, settings.signin_limit_per_address),
+        (ip_key, settings.signin_limit_per_ip),
+    )
+    full = [key for key, limit in limits if await limiter.exceeded(key, limit)]
+    if full:
+        left = max([await limiter.seconds_left(key, window) for key in full])
         raise TooManyRequests(
             N_("Too many failed sign-ins. Please wait %(minutes)s minutes and try again."),
-            minutes=window // 60,
-            headers={"Retry-After": str(window)},
+            minutes=max(1, math.ceil(left / 60)),
+            headers={"Retry-After": str(left)},
         )
     member = await Member.objects().where(Member.email == address).first()
     ok = verify_password(member.password_hash if member else None, password)

@@ -81,7 +81,10 @@ class UnsubscribeController(Controller):
 
     @post("/{token:str}", exclude_from_csrf=True, status_code=200)
     async def confirm(
-        self, request: Request[Any, Any, Any], token: FromPath[str], settings: NamedDependency[Settings]
+        self,
+        request: Request[Any, Any, Any],
+        token: FromPath[str],
+        settings: NamedDependency[Settings],
     ) -> Template:
         """The one-click POST (from the page or the mailbox's button): that kind of email stops."""
         member_id, kind = read_token(settings, token)

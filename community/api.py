@@ -126,12 +126,19 @@ class CommunityApiController(Controller):
         request: Request[Any, Any, Any],
         category_id: Annotated[int | None, QueryParameter(ge=1, le=ID_MAX)] = None,
         status: Annotated[StatusName | None, QueryParameter()] = None,
-        cursor: Annotated[str | None, QueryParameter(max_length=60)] = None,
+        cursor: Annotated[
+            str | None,
+            QueryParameter(
+                max_length=60,
+                pattern=r"^([0-9]{1,16}_[0-9]{1,10})?$",
+                description="`next_cursor` of the previous page (empty: the first page)",
+            ),
+        ] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 30,
     ) -> TopicPage:
         """Topics by last activity (pinned first on the first page); follow `next_cursor`."""
         listing = await list_topics(
-            request.user, category_id=category_id, status=status, cursor=cursor, limit=limit
+            request.user, category_id=category_id, status=status, cursor=cursor or None, limit=limit
         )
         rows = listing.pinned + listing.topics
         return TopicPage(items=[topic_out(r) for r in rows], next_cursor=listing.next_cursor)

@@ -75,6 +75,7 @@ class ServiceUnavailable(DomainError):
     default_message = N_("The service is temporarily unavailable. Please retry shortly.")
 
 
+BEARER_CHALLENGE = 'Bearer realm="Kizuna API"'
 _STATUS_MESSAGES = {
     400: N_("The request could not be processed."),
     401: N_("Please sign in to continue."),
@@ -130,7 +131,12 @@ def _respond(
 
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     fields = {name: gettext(message) for name, message in exc.field_errors.items()}
-    return _respond(request, exc.status_code, exc.translated(), fields, exc.headers)
+    status = exc.status_code
+    if status == 400 and is_api(request):
+        # The schema let the request through and a rule refused it: 422 on the API, so that
+        # 400 means "not what the schema says" to a generated client (core.problems).
+        status = 422
+    return _respond(request, status, exc.translated(), fields, exc.headers)
 
 
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -138,6 +144,11 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     if isinstance(exc, NotAuthorizedException) and not is_api(request):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return Redirect(f"/login?next={quote(target)}")
+    if isinstance(exc, NotAuthorizedException):
+        # RFC 9110: a 401 names the scheme to authenticate with (sessions also work where the
+        # operation says so; there is no standard scheme name for a cookie).
+        headers = {"WWW-Authenticate": BEARER_CHALLENGE, **(exc.headers or {})}
+        return _respond(request, 401, gettext(_STATUS_MESSAGES[401]), headers=headers)
     if isinstance(exc, ValidationException):
         from core.forms import translate_validation_extra
 

@@ -2,7 +2,8 @@
 
 Every /api/ error goes through core.errors as `application/problem+json`; handlers list the
 statuses they can answer with `responses=problem_responses(...)`, so the schema is what the API
-does (the API fuzz test checks every answer against it).
+does (the API fuzz test checks every answer against it). 400 is for a request the schema does
+not allow; one the schema allows but a rule refuses is 422 (409 when it is the current state).
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from pydantic import BaseModel
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 DESCRIPTIONS = {
-    400: "Invalid parameter or body, or a refusal; `detail` and `errors` say why.",
+    400: "The parameters or body do not match this schema; `detail` and `errors` say why.",
     401: "Not signed in, or the API token is not valid.",
     403: "Not allowed for this member or token, or the CSRF header is missing.",
     404: "Not found, or not visible to the caller.",
     409: "Conflicts with the current state; reload and retry.",
     413: "The request body is too large.",
+    422: "Well-formed, but the rules refuse it (a blank title, a file that is not a report, an "
+    "expired cursor…); `detail` and `errors` say why.",
     429: "Too many requests; retry after the Retry-After header's seconds.",
 }
 
@@ -40,6 +43,8 @@ def problem_responses(
 ) -> dict[int, ResponseSpec]:
     """OpenAPI responses for these error statuses (`described` replaces default descriptions)."""
     texts = {**DESCRIPTIONS, **(described or {})}
+    if 400 in statuses and 422 not in statuses:
+        statuses = (*statuses, 422)  # a body can be valid by the schema and refused by a rule
     return {
         status: ResponseSpec(
             Problem,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from typing import Any
 
@@ -52,14 +53,20 @@ class RateLimiter:
 
     async def hit(self, key: str, window_seconds: int) -> int:
         """Count one event for `key`; return the count in the current window."""
+        count, _ = await self.hit_window(key, window_seconds)
+        return count
+
+    async def hit_window(self, key: str, window_seconds: int) -> tuple[int, int]:
+        """Count one event for `key`; (count in the window, whole seconds until it resets)."""
         if (redis := self._live_redis()) is not None:
             name = self._prefix + key
             try:
                 async with redis.pipeline(transaction=True) as pipe:
                     pipe.incr(name)
                     pipe.expire(name, window_seconds, nx=True)
-                    count, _ = await pipe.execute()
-                return int(count)
+                    pipe.ttl(name)
+                    count, _, ttl = await pipe.execute()
+                return int(count), max(1, int(ttl)) if int(ttl) > 0 else window_seconds
             except Exception:
                 self._redis_failed()
         async with self._lock:
@@ -70,7 +77,19 @@ class RateLimiter:
             self._memory[key] = (count + 1, expires)
             if len(self._memory) > 100_000:
                 self._memory = {k: v for k, v in self._memory.items() if v[1] > now}
-            return count + 1
+            return count + 1, max(1, math.ceil(expires - now))
+
+    async def seconds_left(self, key: str, window_seconds: int) -> int:
+        """Whole seconds until `key`'s window resets (the window itself when unknown)."""
+        if (redis := self._live_redis()) is not None:
+            try:
+                ttl = int(await redis.ttl(self._prefix + key))
+                return ttl if ttl > 0 else window_seconds
+            except Exception:
+                self._redis_failed()
+        _, expires = self._memory.get(key, (0, 0.0))
+        left = math.ceil(expires - time.monotonic())
+        return left if left > 0 else window_seconds
 
     async def count(self, key: str) -> int:
         if (redis := self._live_redis()) is not None:
@@ -94,6 +113,21 @@ class RateLimiter:
                 self._redis_failed()
 
 
+def too_many(message: str, *, limit: int, reset: int, **params: Any) -> TooManyRequests:
+    """A 429 whose Retry-After is the real time left in the window, with the RateLimit
+    headers of the IETF draft (limit, remaining, reset), so a client can pace itself."""
+    return TooManyRequests(
+        message,
+        headers={
+            "Retry-After": str(reset),
+            "RateLimit-Limit": str(limit),
+            "RateLimit-Remaining": "0",
+            "RateLimit-Reset": str(reset),
+        },
+        **params,
+    )
+
+
 class WriteRateLimitMiddleware(ASGIMiddleware):
     """Every signed-in member's writes (POST, PUT, PATCH, DELETE: posting, replying, liking,
     registering, the API over a session) are limited per minute; the answer past the limit is
@@ -111,10 +145,13 @@ class WriteRateLimitMiddleware(ASGIMiddleware):
         member: Any = scope.get("user")
         # Token principals carry no member id: their limit is per token.
         if getattr(member, "id", None) is not None and scope.get("method") not in SAFE_METHODS:
-            count = await self.limiter.hit(f"writes:{member.id}", WRITE_WINDOW_SECONDS)
-            if count > self.settings.write_limit_per_minute:
-                raise TooManyRequests(
+            key = f"writes:{member.id}"
+            count, reset = await self.limiter.hit_window(key, WRITE_WINDOW_SECONDS)
+            limit = self.settings.write_limit_per_minute
+            if count > limit:
+                raise too_many(
                     N_("You are doing that too often. Please wait a minute and try again."),
-                    headers={"Retry-After": str(WRITE_WINDOW_SECONDS)},
+                    limit=limit,
+                    reset=reset,
                 )
         await next_app(scope, receive, send)

@@ -19,7 +19,7 @@ from core.problems import problem_responses
 from core.security import TokenError, sign, unsign
 from core.settings import Settings
 from core.timeutil import utcnow
-from crm.auth import API_TOKEN_OPT, ApiPrincipal, requires_scope
+from crm.auth import API_TOKEN_OPT, BEARER_SCHEME, SESSION_SCHEME, ApiPrincipal, requires_scope
 from crm.files import plain_values
 from crm.schemas import (
     ScoreItem,
@@ -91,7 +91,7 @@ class ScoresApiController(Controller):
     tags = ["crm"]
     opt = {API_TOKEN_OPT: True}
     guards = [requires_scope("scores:read")]
-    security = [{"BearerToken": []}]
+    security = [{BEARER_SCHEME: []}, {SESSION_SCHEME: []}]  # a token, or a staff session
 
     @get(
         "/",
@@ -118,7 +118,11 @@ class ScoresApiController(Controller):
             ),
         ] = None,
         cursor: Annotated[
-            str | None, QueryParameter(description="`next_cursor` of the previous page.")
+            str | None,
+            QueryParameter(
+                description="`next_cursor` of the previous page (empty: the first call).",
+                pattern=r"^[A-Za-z0-9_.-]{0,400}$",
+            ),
         ] = None,
         limit: Annotated[
             int, QueryParameter(ge=1, le=MAX_LIMIT, description="Page size, 1 to 1000.")
@@ -169,7 +173,7 @@ class WebhooksApiController(Controller):
     tags = ["crm"]
     opt = {API_TOKEN_OPT: True, "exclude_from_csrf": True}
     guards = [requires_scope("webhooks:manage", sessions=None)]
-    security = [{"BearerToken": []}]
+    security = [{BEARER_SCHEME: []}]  # token-only: a session answers 401
 
     @get("/", responses=problem_responses(401, 403, 429, described=TOKEN_PROBLEMS))
     async def list_webhooks(self) -> list[WebhookEndpointOut]:

@@ -16,14 +16,18 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from core.errors import DomainError, Forbidden, TooManyRequests
+from core.errors import BEARER_CHALLENGE, DomainError, Forbidden
 from core.guards import STAFF_ROLES
 from core.i18n import N_
-from core.ratelimit import RateLimiter
+from core.ratelimit import RateLimiter, too_many
 from core.settings import Settings
 from crm.tokens import check_token
 
 API_TOKEN_OPT = "api_token"  # noqa: S105 - an opt key, not a secret
+# The OpenAPI security schemes (crm.cli.CrmPlugin declares them): a token, or a session.
+BEARER_SCHEME = "BearerToken"
+SESSION_SCHEME = "Session"
+SESSION_COOKIE = "kizuna_session"
 RATE_WINDOW_SECONDS = 60
 
 
@@ -87,12 +91,15 @@ class BearerTokenMiddleware(ASGIMiddleware):
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
         token = check.token
-        count = await self.limiter.hit(f"api-token:{token.id}", RATE_WINDOW_SECONDS)
-        if count > self.settings.api_token_rate_limit_per_minute:
-            raise TooManyRequests(
+        key = f"api-token:{token.id}"
+        count, reset = await self.limiter.hit_window(key, RATE_WINDOW_SECONDS)
+        limit = self.settings.api_token_rate_limit_per_minute
+        if count > limit:
+            raise too_many(
                 N_("Too many API requests with this token. Retry after %(seconds)s seconds."),
-                seconds=RATE_WINDOW_SECONDS,
-                headers={"Retry-After": str(RATE_WINDOW_SECONDS)},
+                limit=limit,
+                reset=reset,
+                seconds=reset,
             )
         scope["user"] = ApiPrincipal(
             token_id=token.id,
@@ -121,6 +128,11 @@ def requires_scope(scope_name: str, sessions: str | None = "staff") -> Any:
             if scope_name not in user.scopes:
                 raise Forbidden(N_("This API token lacks the scope %(scope)s."), scope=scope_name)
             return
+        if sessions is None:
+            raise Unauthorized(
+                N_("This endpoint takes an API token (Authorization: Bearer …), not a session."),
+                headers={"WWW-Authenticate": BEARER_CHALLENGE},
+            )
         if user.role not in allowed_roles:
             raise Forbidden()
 

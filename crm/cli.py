@@ -1,4 +1,5 @@
-"""`litestar scores export`, and the OpenAPI security scheme of API tokens: the CRM plugin."""
+"""`litestar scores export`, and the OpenAPI security schemes (API tokens, sessions): the CRM
+plugin."""
 
 from __future__ import annotations
 
@@ -19,10 +20,9 @@ from core import database, i18n
 from core.errors import DomainError
 from core.settings import Settings
 from crm import export
+from crm.auth import BEARER_SCHEME, SESSION_COOKIE, SESSION_SCHEME
 from crm.files import PartTooSmall
 from crm.source import accounts_without_external_id
-
-BEARER_SCHEME = "BearerToken"
 
 
 class CrmPlugin(CLIPluginProtocol, InitPluginProtocol):
@@ -36,7 +36,14 @@ class CrmPlugin(CLIPluginProtocol, InitPluginProtocol):
                 scheme="bearer",
                 description="API token (kz_…) created by an admin under CRM export.",
             )
-            extra = Components(security_schemes={BEARER_SCHEME: scheme})
+            session = SecurityScheme(
+                type="apiKey",
+                name=SESSION_COOKIE,
+                security_scheme_in="cookie",
+                description="A staff member's signed-in browser session (with X-CSRF-Token on "
+                "writes).",
+            )
+            extra = Components(security_schemes={BEARER_SCHEME: scheme, SESSION_SCHEME: session})
             current = openapi.components
             openapi.components = (
                 [*current, extra] if isinstance(current, list) else [current, extra]

@@ -120,13 +120,17 @@ class EngagementApiController(Controller):
             int | None, QueryParameter(ge=1, le=ID_MAX, description="Owner CSM id")
         ] = None,
         cursor: Annotated[
-            str | None, QueryParameter(description="`next_cursor` of the previous page")
+            str | None,
+            QueryParameter(
+                description="`next_cursor` of the previous page (empty: the first page)",
+                pattern=r"^[0-9]{0,10}$",
+            ),
         ] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = 50,
     ) -> AccountScoreList:
         """Scored active accounts ascending by account id, filtered by band, tier and owner."""
         after = 0
-        if cursor is not None:
+        if cursor:  # an empty `cursor=` is no cursor: the first page
             if not cursor.isdigit() or len(cursor) > 10:
                 message = N_("The cursor is not valid. Start again without a cursor.")
                 raise DomainError(message, field_errors={"cursor": message})

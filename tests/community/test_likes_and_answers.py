@@ -62,7 +62,7 @@ async def test_no_liking_ones_own_post(client, settings):
     assert response.status_code == 400
     assert "自分の投稿にはいいねできません" in response.text
     api = await client.api("PUT", f"/api/v1/community/posts/{post_id}/like")
-    assert api.status_code == 400 and "自分の投稿" in problem(api)["detail"]
+    assert api.status_code == 422 and "自分の投稿" in problem(api)["detail"]
     assert await PostLike.count() == 0
 
 

@@ -124,10 +124,10 @@ async def test_updated_since_is_inclusive(client: FormClient) -> None:
         ("2026-11-01t00:01:00z", 200),
         ("2026-11-01T09:01:00.000+09:00", 200),
         ("2026-11-01T00:01:00", 200),  # no offset: UTC
-        ("0.5", 400),  # a number is not read as a Unix time
-        ("1761955260", 400),
-        ("2026-11-01", 400),
-        ("2026-13-01T00:00:00Z", 400),
+        ("0.5", 422),  # a number is not read as a Unix time (the schema allows text: 422)
+        ("1761955260", 422),
+        ("2026-11-01", 422),
+        ("2026-13-01T00:00:00Z", 422),
     ],
 )
 async def test_updated_since_must_be_a_date_and_time(
@@ -147,7 +147,8 @@ async def test_updated_since_must_be_a_date_and_time(
 
 
 @pytest.mark.parametrize("cursor", ["garbage", "eyJwIjpudWxsfQ.abc.def", ""])
-async def test_bad_cursor_is_a_400(client: FormClient, cursor: str) -> None:
+async def test_bad_cursor_is_a_422(client: FormClient, cursor: str) -> None:
+    """A cursor of the documented shape that is not ours: refused by a rule (422), not 400."""
     await scored_accounts(1)
     headers = await token()
     if cursor == "":
@@ -155,7 +156,7 @@ async def test_bad_cursor_is_a_400(client: FormClient, cursor: str) -> None:
         good = page["next_cursor"]
         cursor = good[:-2] + ("A" if good[-2] != "A" else "B") + good[-1]  # tampered signature
     response = await client.raw.get("/api/v1/scores", params={"cursor": cursor}, headers=headers)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
     assert "カーソル" in response.json()["detail"]
 

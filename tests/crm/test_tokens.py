@@ -143,5 +143,6 @@ async def test_customer_session_cannot_reach_token_endpoints(client: FormClient)
     account = await make_account()
     customer = await make_member(account)
     await client.login(customer.email, PASSWORD)
-    assert (await client.api("GET", "/api/v1/webhooks")).status_code == 403
+    token_only = await client.api("GET", "/api/v1/webhooks")
+    assert token_only.status_code == 401 and "Bearer" in token_only.headers["www-authenticate"]
     assert (await client.get("/staff/crm")).status_code == 403

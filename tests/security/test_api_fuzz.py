@@ -1,60 +1,63 @@
-"""API fuzzing: schemathesis against the app's OpenAPI schema, signed in and signed out.
+"""API fuzzing: schemathesis, every check and the stateful phase, against a live server.
 
-Schemathesis makes the requests from the schema the app serves (its examples, coverage and
-fuzzing phases; valid and invalid data) as staff (an admin's session, and an API token where
-the operation takes one), as a customer, and signed out. Every answer must be no 5xx, have a
-documented status code and content type, and a body matching the documented schema; invalid
-input must be refused. Signed out, every /api/ operation must answer 401 or 403.
+The app runs as its own process (uvicorn on loopback, the pass's backend: the same SQLite file
+or PostgreSQL database as the tests), so that every check can make the requests it needs —
+`ignored_auth` sends the request again without the credentials, `unsupported_method` tries a
+method the path does not have, the stateful phase chains a created topic into the calls that
+use it. Schemathesis generates from the served schema (examples, coverage and fuzzing phases;
+valid and invalid data) as staff (a CSM's session, and an API token where the operation takes
+one), as a customer, and signed out. Every answer must be no 5xx, of a documented status, content
+type, headers and body; invalid input refused (400); valid input accepted — or refused by a
+documented rule: 401, 403, 404, 409, 422 or 429 (schemathesis's default list plus 422, which the
+API documents for requests the schema allows and a rule refuses: core.problems).
 
-The requests go through the app in-process, on the event loop its database pool lives in (the
-module's app is started in the session loop; the sync tests run requests to completion on it).
-Bounded and repeatable: a fixed seed, derandomized Hypothesis and a fixed number of examples per
+Bounded and repeatable: a fixed seed, derandomized Hypothesis, a fixed number of examples per
 operation; every operation of the schema is fuzzed once per caller.
 """
 
 from __future__ import annotations
 
-import asyncio
+import copy
+import os
+import subprocess
+import sys
+import time
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hypothesis_settings
 
 from app import create_app
-from core.settings import Settings, get_settings
+from core.settings import ROOT, Settings, get_settings
 from tests.conftest import fresh_settings
 from tests.factories import PASSWORD
-from tests.support import FormClient, Mailbox, running_app
+from tests.support import FormClient, Mailbox, free_port
 
 BASE_URL = "http://testserver.local"
-EXAMPLES_PER_OPERATION = 40  # fuzzing phase; the examples and coverage phases add their own
-CHECKS = (
-    "not_a_server_error",
-    "status_code_conformance",
-    "content_type_conformance",
-    "response_schema_conformance",
-    "response_headers_conformance",
-    "negative_data_rejection",
-)
+EXAMPLES_PER_OPERATION = 30  # fuzzing phase; the examples and coverage phases add their own
+ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
 CONFIG = schemathesis.Config.from_dict(
     {
-        "seed": 20261123,
+        "seed": 20261203,
         "generation": {
             "deterministic": True,
             # The callers below bring real credentials; generated Authorization headers would
             # replace them with random ones.
             "with-security-parameters": False,
         },
-        "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
-        "phases": {"stateful": {"enabled": False}},  # the schema declares no links
+        "checks": {
+            "enabled": True,
+            "positive_data_acceptance": {"expected-statuses": ACCEPTED},
+        },
+        "phases": {"stateful": {"enabled": True}},
     }
 )
 FUZZ = hypothesis_settings(
@@ -65,10 +68,20 @@ FUZZ = hypothesis_settings(
     phases=[Phase.explicit, Phase.generate],  # no shrinking: a failure shows its curl at once
     suppress_health_check=list(HealthCheck),
 )
+STATEFUL = hypothesis_settings(
+    max_examples=25,
+    stateful_step_count=6,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
 
 # The document `GET /schema/openapi.json` serves (test_the_fuzzed_schema_is_the_served_one).
 DOCUMENT = create_app(get_settings()).openapi_schema.to_schema()
-SCHEMA = schemathesis.openapi.from_dict(DOCUMENT, config=CONFIG)
+# A copy: the stateful phase adds the links it infers to the document it is given.
+SCHEMA = schemathesis.openapi.from_dict(copy.deepcopy(DOCUMENT), config=CONFIG)
 OPERATIONS = {
     f"{method.upper()} {path}"
     for path, item in DOCUMENT["paths"].items()
@@ -79,96 +92,180 @@ TOKEN_OPERATIONS = {
     f"{method.upper()} {path}"
     for path, item in DOCUMENT["paths"].items()
     for method, operation in item.items()
+    if isinstance(operation, dict)
+    and any("BearerToken" in scheme for scheme in operation.get("security") or [])
+}
+
+SECURED = {
+    f"{method.upper()} {path}"
+    for path, item in DOCUMENT["paths"].items()
+    for method, operation in item.items()
     if isinstance(operation, dict) and operation.get("security")
+}
+TOKEN_ONLY = {
+    f"{method.upper()} {path}"
+    for path, item in DOCUMENT["paths"].items()
+    for method, operation in item.items()
+    if isinstance(operation, dict)
+    and operation.get("security")
+    and not any("Session" in scheme for scheme in operation["security"])
 }
 
 
 @dataclass
 class Caller:
-    """One identity's browser (cookies, CSRF header) and, for staff, an API token."""
+    """One identity's cookies and CSRF header and, for staff, an API token."""
 
-    client: FormClient
+    cookies: dict[str, str] = field(default_factory=dict)
+    csrf: str = ""
     token: str | None = None
     statuses: dict[str, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
+
+    def transport(self, label: str) -> dict[str, Any]:
+        """What a call carries besides the declared credentials: the CSRF header, and the
+        session cookies on operations that declare no security scheme (the member API: the
+        auth hook below sets credentials only where a scheme is declared)."""
+        kwargs: dict[str, Any] = {"headers": {"x-csrf-token": self.csrf} if self.csrf else {}}
+        if label not in SECURED:
+            kwargs["cookies"] = dict(self.cookies)
+        return kwargs
+
+    def authenticate(self, case: Any) -> None:
+        """The credentials, one scheme at a time, on the case itself (so that `ignored_auth`'s
+        probes, which remove them and try one invalid credential, leave no valid one behind):
+        the token where the operation takes one, else the session cookies."""
+        label = case.operation.label
+        if label not in SECURED:
+            return
+        if self.token and label in TOKEN_OPERATIONS:
+            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {self.token}"}
+        elif self.cookies:
+            case.cookies = {**(case.cookies or {}), **self.cookies}
+        else:
+            return
+        # Credentials given, not generated: what schemathesis's own helpers (auths.
+        # apply_basic_auth, the auth providers) mark, so `ignored_auth` probes them.
+        case._has_explicit_auth = True
 
 
 @dataclass
 class Target:
-    loop: asyncio.AbstractEventLoop
+    base: str
     callers: dict[str, Caller]
 
-    def send(self, case: Any, who: str) -> httpx.Response:
-        """`case` as `who`, through the app, run to completion on the app's event loop."""
+    def send(self, case: Any, who: str) -> Any:
+        """`case` as `who` over HTTP, validated by every check (which may send more)."""
         caller = self.callers[who]
-        kwargs = case.as_transport_kwargs(base_url=BASE_URL)
-        headers = dict(kwargs.pop("headers", None) or {})
-        headers["x-csrf-token"] = self.loop.run_until_complete(caller.client.csrf_token())
-        if caller.token and case.operation.label in TOKEN_OPERATIONS:
-            headers["authorization"] = f"Bearer {caller.token}"
-        # Schemathesis serialises for `requests` (json, form, multipart, query); send those
-        # exact bytes through the in-process client.
-        prepared = requests.Request(headers=headers, **kwargs).prepare()
-        response = self.loop.run_until_complete(
-            caller.client.raw.request(
-                str(prepared.method),
-                str(prepared.url),
-                headers=dict(prepared.headers),
-                content=prepared.body,
-            )
-        )
+        kwargs = {"base_url": self.base, **caller.transport(case.operation.label)}
+        caller.authenticate(case)
+        response = case.call(**kwargs)
         caller.statuses[case.operation.label][response.status_code] += 1
+        case.validate_response(response, transport_kwargs=kwargs)
         return response
 
 
 @pytest.fixture(scope="module")
 async def fuzz_settings(migrated: Settings, smtp_sink: Mailbox) -> Settings:
-    """Like `settings`, for the whole module; writes are not rate limited (fuzzing writes
-    hundreds a minute as one member: the limit's 429 is tested in tests/core)."""
-    return await fresh_settings(
-        migrated,
-        smtp_sink,
-        write_limit_per_minute=1_000_000,
-        api_token_rate_limit_per_minute=1_000_000,
+    """Like `settings`, for the whole module."""
+    return await fresh_settings(migrated, smtp_sink)
+
+
+def server_environment(settings: Settings, port: int) -> dict[str, str]:
+    """The tests' own backend (the same SQLite file, or PostgreSQL and Redis), limits off:
+    fuzzing writes hundreds a minute as one member (the limits' 429s are tested elsewhere)."""
+    env = dict(os.environ)
+    env.update(
+        PORT=str(port),
+        BASE_URL=f"http://127.0.0.1:{port}",
+        WRITE_LIMIT_PER_MINUTE="1000000",
+        API_TOKEN_RATE_LIMIT_PER_MINUTE="1000000",
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=str(settings.smtp_port),
     )
+    return env
 
 
 @pytest.fixture(scope="module")
-async def target(fuzz_settings: Settings) -> AsyncIterator[Target]:
-    """The app with a small world (ids 1, 2, … exist, so fuzzed ids reach real rows)."""
+def live_server(fuzz_settings: Settings, world: dict[str, Any]) -> Iterator[str]:
+    port = free_port()
+    log = Path(fuzz_settings.var_dir) / "fuzz-server.log"
+    with log.open("wb") as output:
+        # Our own interpreter and arguments: nothing here comes from outside.
+        process = subprocess.Popen(
+            [sys.executable, "app.py"],
+            cwd=ROOT,
+            env=server_environment(fuzz_settings, port),
+            stdout=output,
+            stderr=output,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not start:\n{log.read_text()}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+async def world(fuzz_settings: Settings) -> AsyncIterator[dict[str, Any]]:
+    """A small world (ids 1, 2, … exist, so fuzzed ids reach real rows), in the database the
+    server reads: a CSM, a customer, topics, events, scores and an API token."""
+    from core import database
     from crm.tokens import create_token
     from engagement.recompute import recompute_scores
     from tests.community.helpers import World, make_reply, make_topic
     from tests.events.event_helpers import new_event
+    from tests.factories import make_member
 
-    async with running_app(fuzz_settings) as app:
-        world = await World.create()
-        question = await make_topic(world.alice, world.public)
-        await make_reply(world.bob, question)
-        await make_topic(world.bob, world.public, title="もくもく会の感想", kind="discussion")
-        await new_event(world.admin)
-        await new_event(world.admin, capacity=None)
-        await recompute_scores(fuzz_settings)
-        token = await create_token("fuzz", ["scores:read", "webhooks:manage"], None, world.admin)
-        callers: dict[str, Caller] = {}
-        clients = []
-        for name, member in (("staff", world.admin), ("customer", world.alice), ("guest", None)):
-            transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
-            raw = httpx.AsyncClient(transport=transport, base_url=BASE_URL)
-            clients.append(raw)
-            client = FormClient(raw, app)
-            if member is not None:
-                await client.login(member.email, PASSWORD)
-            callers[name] = Caller(client, token.secret if name == "staff" else None)
-        yield Target(asyncio.get_running_loop(), callers)
-        for raw in clients:
-            await raw.aclose()
+    await database.prepare(fuzz_settings)
+    world = await World.create()
+    csm = await make_member(None, role="csm", email="fuzz-csm@vendor.example")
+    question = await make_topic(world.alice, world.public)
+    await make_reply(world.bob, question)
+    await make_topic(world.bob, world.public, title="もくもく会の感想", kind="discussion")
+    await new_event(world.admin)
+    await new_event(world.admin, capacity=None)
+    await recompute_scores(fuzz_settings)
+    token = await create_token("fuzz", ["scores:read", "webhooks:manage"], None, world.admin)
+    await database.close()
+    yield {"staff": csm, "customer": world.alice, "token": token.secret}
+
+
+def signed_in(base: str, email: str | None) -> Caller:
+    with httpx.Client(base_url=base) as browser:
+        browser.get("/login")
+        csrf = browser.cookies.get("kizuna_csrf") or ""
+        if email is not None:
+            answer = browser.post(
+                "/login", data={"email": email, "password": PASSWORD, "_csrf_token": csrf}
+            )
+            assert answer.status_code == 303, answer.text
+        return Caller(cookies=dict(browser.cookies), csrf=csrf)
+
+
+@pytest.fixture(scope="module")
+def target(live_server: str, world: dict[str, Any]) -> Target:
+    staff = signed_in(live_server, world["staff"].email)
+    staff.token = world["token"]
+    customer = signed_in(live_server, world["customer"].email)
+    guest = signed_in(live_server, None)
+    return Target(live_server, {"staff": staff, "customer": customer, "guest": guest})
 
 
 @SCHEMA.parametrize()
 @FUZZ
 def test_api_as_staff(case: Any, target: Target) -> None:
     response = target.send(case, "staff")
-    case.validate_response(response)
     assert response.status_code != 401, response.text  # the session and token stay valid
 
 
@@ -176,15 +273,14 @@ def test_api_as_staff(case: Any, target: Target) -> None:
 @FUZZ
 def test_api_as_customer(case: Any, target: Target) -> None:
     response = target.send(case, "customer")
-    case.validate_response(response)
-    assert response.status_code != 401, response.text
+    if case.operation.label not in TOKEN_ONLY:
+        assert response.status_code != 401, response.text
 
 
 @SCHEMA.parametrize()
 @FUZZ
 def test_api_signed_out(case: Any, target: Target) -> None:
     response = target.send(case, "guest")
-    case.validate_response(response)
     if not case.path.startswith("/api/") or case.method.upper() != case.operation.method.upper():
         return  # /healthz is public; an unexpected method is answered by the router (405)
     path_ids = [str(value) for value in (case.path_parameters or {}).values()]
@@ -192,6 +288,19 @@ def test_api_signed_out(case: Any, target: Target) -> None:
         assert response.status_code == 404  # `/topics/abc` names no route: nothing to guard
         return
     assert response.status_code in (401, 403), response.text
+
+
+def test_the_stateful_phase_as_staff(target: Target) -> None:
+    """Sequences the schema's inferred links allow (a created topic, then its posts, likes,
+    answer…), as the CSM: each answer checked like the single calls."""
+    staff = target.callers["staff"]
+
+    class Workflow(SCHEMA.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            staff.authenticate(case)
+            return {"base_url": target.base, **staff.transport(case.operation.label)}
+
+    Workflow.run(settings=STATEFUL)
 
 
 def test_fuzzing_reached_every_operation_and_the_deep_paths(target: Target) -> None:

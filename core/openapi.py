@@ -1,0 +1,122 @@
+"""What the OpenAPI document must say that Litestar's generator does not (issue 12, item 22).
+
+A client generated from the schema must work, and a fuzzer reading it must find no request it
+allows that the API refuses. So, after Litestar builds the document:
+
+- every free-text string (no enum, format or pattern of its own) is NUL-free
+  (`pattern: ^[^\\x00]*$`): the app refuses NUL everywhere (core.nul);
+- a 401 declares `WWW-Authenticate` and a 429 `Retry-After` and the `RateLimit-*` headers;
+- a model that refuses unknown fields says `additionalProperties: false`.
+
+`install(app)` makes Litestar apply it whenever it provides the document.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar
+from litestar._openapi.plugin import OpenAPIPlugin
+from litestar.openapi.spec import OpenAPI, OpenAPIHeader, OpenAPIType, Reference, Schema
+from pydantic import BaseModel
+
+NUL_FREE = r"^[^\x00]*$"
+_INTEGER = Schema(type=OpenAPIType.INTEGER, minimum=0)
+HEADERS: dict[str, dict[str, OpenAPIHeader]] = {
+    "401": {
+        "WWW-Authenticate": OpenAPIHeader(
+            schema=Schema(type=OpenAPIType.STRING),
+            description="The scheme to authenticate with (RFC 9110): Bearer.",
+        )
+    },
+    "429": {
+        "Retry-After": OpenAPIHeader(
+            schema=_INTEGER, description="Seconds until the limit's window resets."
+        ),
+        "RateLimit-Limit": OpenAPIHeader(schema=_INTEGER, description="Requests per window."),
+        "RateLimit-Remaining": OpenAPIHeader(
+            schema=_INTEGER, description="Requests left in this window."
+        ),
+        "RateLimit-Reset": OpenAPIHeader(
+            schema=_INTEGER, description="Seconds until the window resets."
+        ),
+    },
+}
+METHODS = ("get", "put", "post", "delete", "patch")
+
+
+class _RefinedOpenAPIPlugin(OpenAPIPlugin):
+    """Litestar's OpenAPI plugin, whose document is refined (idempotently) when provided."""
+
+    __slots__ = ()
+
+    def provide_openapi(self) -> OpenAPI:
+        document = super().provide_openapi()
+        refine(document)
+        return document
+
+
+def install(app: Litestar) -> None:
+    """Refine the app's OpenAPI document when Litestar builds it (lazily, as Litestar does:
+    building it costs 45 ms, and most apps — one per test — never serve it). The plugin keeps
+    its state in slots, so its class is swapped for the refining subclass."""
+    plugin = app.plugins.get(OpenAPIPlugin)
+    plugin.__class__ = _RefinedOpenAPIPlugin
+
+
+def refine(document: OpenAPI) -> None:
+    closed = _closed_models()
+    for name, schema in (document.components.schemas or {}).items():
+        _nul_free(schema)
+        if name in closed and isinstance(schema, Schema):
+            schema.additional_properties = False
+    for item in (document.paths or {}).values():
+        for method in METHODS:
+            operation = getattr(item, method, None)
+            if operation is None:
+                continue
+            for parameter in operation.parameters or []:
+                if not isinstance(parameter, Reference) and parameter.schema is not None:
+                    _nul_free(parameter.schema)
+            body = operation.request_body
+            if body is not None and not isinstance(body, Reference):
+                for media in (body.content or {}).values():
+                    if media.schema is not None:
+                        _nul_free(media.schema)
+            for status, response in (operation.responses or {}).items():
+                extra = HEADERS.get(str(status))
+                if extra and not isinstance(response, Reference):
+                    response.headers = {**(response.headers or {}), **extra}
+
+
+def _closed_models() -> set[str]:
+    """Names of the pydantic models that refuse unknown fields (`extra="forbid"`): their
+    schema says `additionalProperties: false` (Litestar's generator leaves it out)."""
+    found: set[str] = set()
+    pending = list(BaseModel.__subclasses__())
+    while pending:
+        model = pending.pop()
+        pending.extend(model.__subclasses__())
+        if model.model_config.get("extra") == "forbid":
+            found.add(model.__name__)
+    return found
+
+
+def _nul_free(schema: Any) -> None:
+    if not isinstance(schema, Schema):
+        return
+    kinds = schema.type if isinstance(schema.type, list) else [schema.type]
+    free_text = OpenAPIType.STRING in kinds and not (
+        schema.enum or schema.format or schema.pattern or schema.const is not None
+    )
+    if free_text:
+        schema.pattern = NUL_FREE
+    for child in (
+        *(schema.properties or {}).values(),
+        *(schema.any_of or []),
+        *(schema.one_of or []),
+        *(schema.all_of or []),
+    ):
+        _nul_free(child)
+    if isinstance(schema.items, Schema):
+        _nul_free(schema.items)
