@@ -29,7 +29,7 @@ from community.controllers import ROUTES as COMMUNITY_ROUTES
 from core import database, i18n, openapi
 from core.allow import AllowHeader
 from core.errors import EXCEPTION_HANDLERS
-from core.health import HealthController
+from core.health import HealthController, favicon
 from core.jobs import set_backend
 from core.nul import refuse_nul
 from core.queue_backends import ArqBackend, InProcessBackend
@@ -119,6 +119,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             HealthController,
+            favicon,
             HomeController,
             *ACCOUNT_ROUTES,
             *CRM_ROUTES,

@@ -37,8 +37,8 @@ TIER_LABELS = {
     TouchTier.tech.value: N_("Tech touch"),
 }
 
-register_nav(N_("Accounts"), "/staff/accounts", {"csm", "admin"}, 80)
-register_nav(N_("Members"), "/staff/members", {"csm", "admin"}, 81)
+register_nav(N_("Accounts"), "/staff/accounts", {"csm", "admin"}, 80, group="admin")
+register_nav(N_("Members"), "/staff/members", {"csm", "admin"}, 81, group="admin")
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=1_000_000)]
 SearchText = Annotated[str, QueryParameter(max_length=200)]

@@ -40,12 +40,14 @@ from community.staff_controllers import (
     ModerationController,
     TopicModerationController,
 )
+from community.subjects import topic_links
 from community.tables import Post
 from core.errors import DomainError, NotFound
 from core.forms import read_form, validate
 from core.guards import requires_member
 from core.i18n import N_, lazy
 from core.ids import ID_MAX, PathId
+from core.subjects import register_subject_links
 from core.templating import safe
 from core.web import flash, redirect, register_nav
 
@@ -395,5 +397,6 @@ ROUTES = [
 ]
 
 register_nav(N_("Community"), "/community", {"customer", "csm", "admin"}, 10)
+register_subject_links("topic", topic_links)
 register_nav(N_("Moderation"), "/community/moderation", {"csm", "admin"}, 60)
 register_home_section(home_section)

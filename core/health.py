@@ -6,11 +6,18 @@ import asyncio
 from typing import Any
 
 from litestar import Controller, Response, get
+from litestar.response import Redirect
 from litestar.di import NamedDependency
 
 from core import database
 from core.jobs import get_backend
 from core.settings import Settings
+
+
+@get("/favicon.ico", include_in_schema=False, cache=86400)
+async def favicon() -> Redirect:
+    """Browsers ask for /favicon.ico whatever the page says: the icon is /static/favicon.svg."""
+    return Redirect("/static/favicon.svg", status_code=301)
 
 
 class HealthController(Controller):

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from litestar import Request
 from litestar.response import Redirect
 
-from core.i18n import Text, gettext
+from core.i18n import N_, Text, gettext
 from core.templating import localtime
 
 FLASH_KEY = "_flashes"
@@ -65,21 +65,52 @@ class NavItem:
     href: str
     roles: frozenset[str]
     order: int
+    group: str = ""  # "" in the header itself, or the menu it is in ("admin": 管理)
 
 
 NAV: list[NavItem] = []
+NAV_GROUPS = {"admin": N_("Administration")}
 
 
-def register_nav(label: str, href: str, roles: set[str], order: int) -> None:
+def register_nav(label: str, href: str, roles: set[str], order: int, group: str = "") -> None:
     """Domains add their top-level pages to the header navigation."""
     if any(item.href == href for item in NAV):
         return
-    NAV.append(NavItem(label, href, frozenset(roles), order))
+    NAV.append(NavItem(label, href, frozenset(roles), order, group))
     NAV.sort(key=lambda item: item.order)
 
 
 def nav_items(user: Any) -> list[NavItem]:
     return [item for item in NAV if user is not None and user.role in item.roles]
+
+
+@dataclass(frozen=True)
+class Navigation:
+    """The header for one viewer and page: its links, its menus, and the one current link."""
+
+    links: list[NavItem]
+    menus: list[tuple[str, list[NavItem]]]  # (label msgid, items)
+    current: str | None  # href of the link the page belongs to
+
+    def menu_is_current(self, items: list[NavItem]) -> bool:
+        return any(item.href == self.current for item in items)
+
+
+def navigation(user: Any, path: str) -> Navigation:
+    """One current link per page: the longest href the path lies under (/community/moderation
+    is Moderation, not Community as well)."""
+    items = nav_items(user)
+    under = [i.href for i in items if path == i.href or path.startswith(i.href.rstrip("/") + "/")]
+    current = max(under, key=len) if under else None
+    menus = [
+        (label, [item for item in items if item.group == group])
+        for group, label in NAV_GROUPS.items()
+    ]
+    return Navigation(
+        links=[item for item in items if not item.group],
+        menus=[(label, members) for label, members in menus if members],
+        current=current,
+    )
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

@@ -38,7 +38,7 @@ from crm.source import accounts_without_external_id
 from crm.sync import failed_items, get_run, recent_runs
 from crm.webhook_pages import WebhookPagesController
 
-register_nav(N_("CRM export"), "/staff/crm", {"admin", "csm"}, 95)
+register_nav(N_("CRM export"), "/staff/crm", {"admin", "csm"}, 95, group="admin")
 
 
 def _translated(errors: dict[str, str]) -> dict[str, str]:

@@ -17,6 +17,7 @@ from accounts.tables import Account
 from core.database import fetch, transaction
 from core.errors import NotFound
 from core.i18n import N_
+from core.subjects import subject_links
 from core.timeutil import utcnow
 from engagement.alerts import ALERT_LABELS
 from engagement.dashboard import as_date, as_datetime
@@ -109,7 +110,7 @@ async def recent_signals(account_id: int, limit: int = RECENT_SIGNALS) -> list[S
         .order_by(Signal.id, ascending=False)
         .limit(limit)
     )
-    return [_signal(row) for row in rows]
+    return await with_links([_signal(row) for row in rows])
 
 
 def _signal(row: dict[str, Any]) -> SimpleNamespace:
@@ -121,7 +122,17 @@ def _signal(row: dict[str, Any]) -> SimpleNamespace:
         value=row["value"],
         member_name=row["member_name"],
         topic_id=int(match.group(1)) if match else None,
+        link=None,
     )
+
+
+async def with_links(signals: list[SimpleNamespace]) -> list[SimpleNamespace]:
+    """The signals with the title and address of the topic each is about, where it can be
+    shown (core.subjects: the forum names its topics; engagement imports no domain)."""
+    links = await subject_links("topic", [s.topic_id for s in signals if s.topic_id])
+    for signal in signals:
+        signal.link = links.get(signal.topic_id) if signal.topic_id else None
+    return signals
 
 
 async def kind_counts(account_id: int, kinds: tuple[str, ...]) -> dict[str, int]:
@@ -150,7 +161,7 @@ async def signals_of(account_id: int, kinds: tuple[str, ...], limit: int = 20) -
         .order_by(Signal.occurred_at, ascending=False)
         .limit(limit)
     )
-    return [_signal(row) for row in rows]
+    return await with_links([_signal(row) for row in rows])
 
 
 async def members(account_id: int) -> list[dict[str, Any]]:

@@ -181,10 +181,12 @@ async def test_account_page_with_history_chart_and_explanation(client, settings)
     points = re.search(r'<polyline class="series" points="([^"]+)"', svg)
     assert points is not None and len(points.group(1).split()) == 4  # 3 snapshots + today
     assert svg.count('class="band-line') == 2
-    table = html[html.index("<details>") : html.index("</details>")]
+    start = html.index("<details>")
+    table = html[start : html.index("</details>", start)]
     assert "80.0" in table and "99.0" not in table
     assert 'id="explanation"' in html and "トピック" in html
-    assert 'href="/community/t/4242"' in html  # the signal carries its topic
+    # The signal carries its topic; topic 4242 does not exist, so it is named as not shown.
+    assert "表示できないトピック" in html and "トピック #" not in html
     assert "記録 太郎" in html
     events = html[html.index('id="events-attended"') :].split("</section>")[0]
     assert "<strong>1</strong>" in events
@@ -220,6 +222,7 @@ async def test_portfolio_counts_and_average_chart(client, settings):
     tech = html.split('<tr data-tier="tech">')[1].split("</tr>")[0]
     assert '<td class="num" data-band="green">1</td>' in tech
     assert '<td class="num" data-band="none">1</td>' in tech
-    details = html[html.index("<details>") : html.index("</details>")]
+    start = html.index("<details>")
+    details = html[start : html.index("</details>", start)]
     assert "50.0" in details and "90.0" in details and "10.0" not in details
     assert re.search(r'<polyline class="series" points="[^"]+ [^"]+"', html)

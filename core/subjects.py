@@ -1,0 +1,35 @@
+"""What a signal is about, as a link: a domain says how to name its subjects (a topic's title).
+
+Engagement reads only the signals ledger; a signal names its subject by kind and id (a topic,
+from `topic_created:{id}`). The account page shows those as links with their titles, which
+only the subject's own domain knows: each domain registers a resolver for its kinds, and the
+page asks `subject_links` without importing the domain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SubjectLink:
+    title: str
+    href: str
+
+
+Resolver = Callable[[list[int]], Awaitable[dict[int, SubjectLink]]]
+RESOLVERS: dict[str, Resolver] = {}
+
+
+def register_subject_links(kind: str, resolver: Resolver) -> None:
+    RESOLVERS.setdefault(kind, resolver)
+
+
+async def subject_links(kind: str, ids: Iterable[int]) -> dict[int, SubjectLink]:
+    """{id: link} of the subjects of `kind` that exist and may be shown; others are left out."""
+    wanted = sorted(set(ids))
+    resolver = RESOLVERS.get(kind)
+    if not wanted or resolver is None:
+        return {}
+    return await resolver(wanted)
