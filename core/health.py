@@ -6,8 +6,8 @@ import asyncio
 from typing import Any
 
 from litestar import Controller, Response, get
-from litestar.response import Redirect
 from litestar.di import NamedDependency
+from litestar.response import Redirect
 
 from core import database
 from core.jobs import get_backend
