@@ -27,6 +27,7 @@ class DomainError(Exception):
 
     status_code = 400
     default_message = N_("The request could not be processed.")
+    violates_schema = False  # True: a 400 on the API as well (not a rule's 422)
 
     def __init__(
         self,
@@ -48,6 +49,12 @@ class DomainError(Exception):
     def as_text(self) -> Text:
         """The message to translate later (a flash shown on the next page)."""
         return Text(self.message, self.params)
+
+
+class BadRequest(DomainError):
+    """A request no schema allows (a NUL character, …): 400 on the API too, never 422."""
+
+    violates_schema = True
 
 
 class NotFound(DomainError):
@@ -132,7 +139,7 @@ def _respond(
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     fields = {name: gettext(message) for name, message in exc.field_errors.items()}
     status = exc.status_code
-    if status == 400 and is_api(request):
+    if status == 400 and is_api(request) and not exc.violates_schema:
         # The schema let the request through and a rule refused it: 422 on the API, so that
         # 400 means "not what the schema says" to a generated client (core.problems).
         status = 422

@@ -13,7 +13,7 @@ from typing import Any
 
 from litestar import Request
 
-from core.errors import DomainError
+from core.errors import BadRequest
 from core.i18n import N_
 
 NUL_REFUSED = N_(
@@ -38,7 +38,8 @@ def _body_has_nul(content_type: str, body: bytes) -> bool:
 
 
 async def refuse_nul(request: Request[Any, Any, Any]) -> None:
-    """A `before_request` hook: DomainError (400) when the request carries a NUL."""
+    """A `before_request` hook: BadRequest (400) when the request carries a NUL (the OpenAPI
+    document excludes it from every string: core.openapi)."""
     query = request.scope.get("query_string", b"")
     found = "\x00" in request.scope["path"] or b"%00" in query or b"\x00" in query
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -46,4 +47,4 @@ async def refuse_nul(request: Request[Any, Any, Any]) -> None:
         # Litestar keeps the body it read (within the route's size limit) for the handler.
         found = _body_has_nul(content_type, await request.body())
     if found:
-        raise DomainError(NUL_REFUSED)
+        raise BadRequest(NUL_REFUSED)

@@ -131,7 +131,8 @@ class EngagementApiController(Controller):
         """Scored active accounts ascending by account id, filtered by band, tier and owner."""
         after = 0
         if cursor:  # an empty `cursor=` is no cursor: the first page
-            if not cursor.isdigit() or len(cursor) > 10:
+            # An account id: beyond ID_MAX it names no row (and PostgreSQL's integer overflows).
+            if not cursor.isdigit() or len(cursor) > 10 or int(cursor) > ID_MAX:
                 message = N_("The cursor is not valid. Start again without a cursor.")
                 raise DomainError(message, field_errors={"cursor": message})
             after = int(cursor)

@@ -95,3 +95,14 @@ async def test_schema_is_documented(client, settings):
     assert "/api/v1/accounts/{account_id}/score" in schema["paths"]
     assert "/api/v1/engagement/accounts" in schema["paths"]
     assert "AccountScoreDetail" in str(schema["components"]["schemas"])
+
+
+async def test_a_cursor_beyond_any_id_is_refused_not_an_error(client, settings):
+    """Issue 12 (fuzzing on PostgreSQL): cursor=3010728958 overflowed the integer column: 500."""
+    from tests.accounts.helpers import sign_in_as
+
+    await sign_in_as(client, "csm")
+    response = await client.api("GET", "/api/v1/engagement/accounts?cursor=3010728958")
+    assert response.status_code == 422, response.text
+    empty = await client.api("GET", "/api/v1/engagement/accounts?cursor=")
+    assert empty.status_code == 200  # an empty cursor is the first page

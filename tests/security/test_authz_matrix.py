@@ -55,6 +55,11 @@ TABLE: dict[str, Route] = {
     # --- public pages, health, static files and the API schema ---------------------------
     "GET /": Route(PUBLIC_PAGE, shows=("private_topic", "event_a")),
     "GET /healthz": Route(PUBLIC_PAGE),
+    "GET /favicon.ico": Route("301 301 301 301 301 301"),
+    # One-click unsubscribe (RFC 8058): the signed link is the key, no sign-in and no CSRF
+    # token (a mailbox provider posts it); it turns alice's notification emails off.
+    "GET /unsubscribe/{token}": Route(PUBLIC_PAGE),
+    "POST /unsubscribe/{token}": Route(PUBLIC_PAGE, form=none, phase=3),
     "GET /static/{file_path}": Route(PUBLIC_PAGE),
     "HEAD /static/{file_path}": Route(PUBLIC_PAGE),
     "GET /schema": Route(PUBLIC_PAGE),
@@ -208,8 +213,9 @@ TABLE: dict[str, Route] = {
         "login 400 404 303 303 403", form=lambda w: {"code": w.checkin_code}
     ),
     "GET /events/{event_id}/checkin/qr.svg": Route("login 200 404 404 404 login"),
-    "GET /events/{event_id}/feedback": Route("login 200 404 200 200 login", shows=("event_a",)),
-    # Let in, then refused: the event has not started (and staff did not attend).
+    # Let in, then refused: the event has not started (and staff did not attend). The form is
+    # offered only once the event started, to those who attended (issue 12).
+    "GET /events/{event_id}/feedback": Route("login 400 404 400 400 login"),
     "POST /events/{event_id}/feedback": Route(
         "login 400 404 400 400 403", form=lambda w: {"rating": "5", "comment": "良かった"}
     ),
@@ -233,7 +239,7 @@ TABLE: dict[str, Route] = {
     "GET /api/v1/events/{event_id}/attendance": Route("401 403 403 200 200 403"),
     # Staff are let in; the import then refuses a report of an event that has not started.
     "POST /api/v1/events/{event_id}/attendance": Route(
-        "401 403 403 400 400 403", files=lambda w: attendance_report()
+        "401 403 403 422 422 403", files=lambda w: attendance_report()
     ),
     # --- events, for staff ---------------------------------------------------------------
     "GET /staff/events": Route(STAFF_PAGE, shows=("event_a", "draft_event")),
@@ -366,9 +372,10 @@ TABLE: dict[str, Route] = {
         public=("account_a",),
         shows=("account_a",),
     ),
-    "GET /api/v1/webhooks": Route("401 403 403 403 403 200"),
-    "POST /api/v1/webhooks": Route("401 403 403 403 403 201", json=lambda w: webhook(w)),
-    "DELETE /api/v1/webhooks/{endpoint_id}": Route("401 403 403 403 403 204", phase=1),
+    # Token-only: a session is not the scheme these take, so it is a 401 with a challenge.
+    "GET /api/v1/webhooks": Route("401 401 401 401 401 200"),
+    "POST /api/v1/webhooks": Route("401 401 401 401 401 201", json=lambda w: webhook(w)),
+    "DELETE /api/v1/webhooks/{endpoint_id}": Route("401 401 401 401 401 204", phase=1),
 }
 
 

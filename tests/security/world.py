@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from accounts.tables import Account, Member
+from accounts.unsubscribe import unsubscribe_url
 from community.tables import Flag, Notification
 from core.settings import Settings
 from crm.tables import SyncRun, WebhookDelivery
@@ -86,6 +87,7 @@ class World:
     api_token_id: int
     sync_run_id: int
     feed_filename: str  # alice's private calendar feed
+    unsubscribe_token: str  # alice's one-click unsubscribe from notification emails
     token_secret: str  # the bearer token the "token" role sends (both scopes)
     receiver_url: str  # a webhook receiver on loopback
     forms: dict[str, dict[str, Any]] = field(default_factory=dict)  # staff forms, as shown
@@ -112,6 +114,7 @@ class World:
             "run_id": self.sync_run_id,
             "crm": "salesforce",
             "filename": self.feed_filename,
+            "token": self.unsubscribe_token,
             "file_path": "kizuna.css",
             "path": "no-such-document",
         }
@@ -227,6 +230,7 @@ async def build_world(settings: Settings, receiver_url: str) -> World:
         api_token_id=spare_token.token.id,
         sync_run_id=run["id"],
         feed_filename=f"{feed}.ics",
+        unsubscribe_token=unsubscribe_url(settings, alice.id, "notifications").rsplit("/", 1)[1],
         token_secret=role_token.secret,
         receiver_url=receiver_url,
     )
