@@ -34,6 +34,7 @@ from core.jobs import set_backend
 from core.nul import refuse_nul
 from core.queue_backends import ArqBackend, InProcessBackend
 from core.ratelimit import RateLimiter, WriteRateLimitMiddleware
+from core.security import use_password_hashing
 from core.security_headers import SecurityHeaders
 from core.sessions import SessionConfig
 from core.settings import ROOT, Settings, get_settings
@@ -56,6 +57,7 @@ CSRF_COOKIE = "kizuna_csrf"  # Piccolo Admin's "csrftoken" must not collide with
 def create_app(settings: Settings | None = None) -> Litestar:
     """The whole application for `settings` (read from the environment when omitted)."""
     settings = settings or get_settings()
+    use_password_hashing(settings.password_hashing)
     secret = settings.resolved_secret_key()
     i18n.load_catalogs()
     redis_client = _redis_client(settings)

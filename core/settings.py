@@ -20,6 +20,9 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "production", "test"] = "development"
     """`production` requires SECRET_KEY and marks cookies Secure."""
+    password_hashing: Literal["standard", "test"] = "standard"  # noqa: S105 - a cost name
+    """argon2 cost: `standard` (RFC 9106 low-memory profile); `test` is near-free and refused
+    unless ENVIRONMENT=test (the suite signs in thousands of times)."""
     database_url: str | None = None
     """PostgreSQL DSN; unset means the embedded SQLite file under VAR_DIR."""
     redis_url: str | None = None
@@ -127,6 +130,12 @@ class Settings(BaseSettings):
     def _production_needs_secret(self) -> Settings:
         if self.environment == "production" and not self.secret_key:
             raise ValueError("SECRET_KEY is required in production")
+        return self
+
+    @model_validator(mode="after")
+    def _cheap_hashing_only_in_tests(self) -> Settings:
+        if self.password_hashing == "test" and self.environment != "test":  # noqa: S105
+            raise ValueError("PASSWORD_HASHING=test is only allowed with ENVIRONMENT=test")
         return self
 
     @property

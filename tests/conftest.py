@@ -21,6 +21,9 @@ os.environ.update(
     SECRET_KEY="test-secret-key-not-for-production",
     BASE_URL="http://testserver.local",
     SCORE_DEBOUNCE_SECONDS="0.05",  # a burst still costs one recompute; tests need not wait
+    # Near-free argon2 (refused outside ENVIRONMENT=test): members are made and signed in
+    # thousands of times; tests/accounts/test_signin.py checks the standard profile itself.
+    PASSWORD_HASHING="test",
 )
 for name in ("DATABASE_URL", "REDIS_URL", "SMTP_HOST"):
     os.environ.pop(name, None)
@@ -39,10 +42,12 @@ import httpx  # noqa: E402
 import pytest  # noqa: E402
 from litestar import Litestar  # noqa: E402
 
+from core.security import use_password_hashing  # noqa: E402
 from core.settings import Settings, get_settings  # noqa: E402
 from tests.support import FormClient, Mailbox, start_smtp_sink  # noqa: E402
 
 IS_POSTGRES = BACKEND == "postgres"
+use_password_hashing("test")  # the factories hash before any app is made
 
 
 @pytest.fixture(scope="session")

@@ -72,7 +72,7 @@ def server_environment(port: int, var_dir: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "SMTP_HOST"}
+        if key not in {"DATABASE_URL", "REDIS_URL", "SMTP_HOST", "PASSWORD_HASHING"}
     }
     env.update(
         ENVIRONMENT="development",
