@@ -13,8 +13,6 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 _hasher = PasswordHasher()
 # Compared against when the address is unknown, so timing does not reveal which addresses exist.
 _DUMMY_HASH = _hasher.hash("kizuna-timing-equaliser")
-# Settings.password_hashing = "test" (refused outside ENVIRONMENT=test): the least argon2 allows.
-_TEST_PARAMETERS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 
 
 def use_password_hashing(profile: str) -> None:
@@ -22,7 +20,11 @@ def use_password_hashing(profile: str) -> None:
     composition root calls this from its settings). Verifying reads the parameters stored in
     each hash, so either profile verifies both."""
     global _hasher, _DUMMY_HASH
-    _hasher = PasswordHasher(**_TEST_PARAMETERS) if profile == "test" else PasswordHasher()
+    # The test profile (refused outside ENVIRONMENT=test): the least argon2 allows.
+    cheap = profile == "test"
+    _hasher = (
+        PasswordHasher(time_cost=1, memory_cost=8, parallelism=1) if cheap else PasswordHasher()
+    )
     _DUMMY_HASH = _hasher.hash("kizuna-timing-equaliser")
 
 
