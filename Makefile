@@ -1,5 +1,5 @@
 # Kizuna: the README's commands. `make run` serves the app, `make test` runs every test.
-.PHONY: run test
+.PHONY: run test lint
 
 PYTHON ?= python3
 
@@ -26,3 +26,11 @@ run: .venv/.installed-app
 # The whole suite on SQLite, again on PostgreSQL + Redis + arq, then the browser tests
 test: .venv/.installed-test tests/e2e/node_modules/.package-lock.json
 	bash scripts/test.sh
+
+# What CI checks besides the tests: lint, format, translations, types, the architecture.
+lint: .venv/.installed-test
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/python scripts/i18n.py check
+	.venv/bin/mypy core accounts community events engagement crm
+	.venv/bin/lint-imports
