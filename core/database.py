@@ -140,10 +140,6 @@ async def _give_back(tx: Any, beginning: asyncio.Future[None]) -> None:
             await connection.close()
 
 
-def in_transaction() -> bool:
-    return _after_commit.get() is not None
-
-
 async def on_commit(callback: AfterCommit) -> None:
     """Run `callback` once the current transaction commits (now, outside one)."""
     callbacks = _after_commit.get()

@@ -33,9 +33,3 @@ def requires_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteH
     """Admins only."""
     if _user(connection).role != "admin":
         raise PermissionDeniedException()
-
-
-def requires_customer(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Members of a customer account."""
-    if _user(connection).role != "customer":
-        raise PermissionDeniedException()

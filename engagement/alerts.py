@@ -121,10 +121,6 @@ async def open_alerts(owner_id: int | None = None, limit: int = 50) -> list[dict
     return await query.order_by(ScoreAlert.id, ascending=False).limit(limit)
 
 
-async def open_alert_count() -> int:
-    return int(await ScoreAlert.count().where(ScoreAlert.closed_at.is_null()))
-
-
 async def close_alert(alert_id: int, member_id: int) -> None:
     """A CSM marks an alert handled; closing it twice changes nothing."""
     async with transaction():

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from engagement.schemas import ScoringSettings
 from engagement.tables import ScoringConfig
 
@@ -20,16 +18,3 @@ async def current_config() -> tuple[int | None, ScoringSettings]:
         return None, ScoringSettings()
     # Fields added after a version was saved take their defaults.
     return int(row["id"]), ScoringSettings.model_validate(row["settings"])
-
-
-async def config_history(limit: int = 20) -> list[dict[str, Any]]:
-    """The newest versions with who saved them and when."""
-    return await (
-        ScoringConfig.select(
-            ScoringConfig.id,
-            ScoringConfig.created_at,
-            ScoringConfig.created_by.display_name.as_alias("author"),
-        )
-        .order_by(ScoringConfig.id, ascending=False)
-        .limit(limit)
-    )
