@@ -89,9 +89,10 @@ EMAILS: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
         },
         (ACCOUNT, NAME),
     ),
-    ("events_cancelled.html", _EVENT_CONTEXT, (TITLE, NAME, _EVENT.venue)),
-    ("events_updated.html", _EVENT_CONTEXT, (TITLE, NAME, _EVENT.venue)),
-    ("events_registration_cancelled.html", _EVENT_CONTEXT, (TITLE, NAME, _EVENT.venue)),
+    *[
+        ("events_notice.html", _EVENT_CONTEXT | {"kind": kind}, (TITLE, NAME, _EVENT.venue))
+        for kind in ("event_cancelled", "event_updated", "registration_cancelled")
+    ],
     *[
         ("events_registration.html", _EVENT_CONTEXT | {"kind": kind}, (TITLE, NAME, _EVENT.venue))
         for kind in (
@@ -121,7 +122,7 @@ EMAILS: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
 SUBJECTS = {
     "community_notification.html": TITLE,
     "engagement_alert.html": ACCOUNT,
-    "events_cancelled.html": TITLE,
+    "events_notice.html": TITLE,
     "events_registration.html": TITLE,
     "events_reminder.html": TITLE,
     "invitation.html": NAME,
