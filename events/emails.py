@@ -24,9 +24,9 @@ TEMPLATES = {
     "lottery_waitlisted": "emails/events_registration.html",
     "reminder_24h": "emails/events_reminder.html",
     "reminder_1h": "emails/events_reminder.html",
-    "event_cancelled": "emails/events_notice.html",
-    "event_updated": "emails/events_notice.html",
-    "registration_cancelled": "emails/events_notice.html",
+    "event_cancelled": "emails/events_registration.html",
+    "event_updated": "emails/events_registration.html",
+    "registration_cancelled": "emails/events_registration.html",
 }
 WITH_INVITE = {"confirmed", "promoted", "lottery_won", "event_updated"}
 # A seat given up: the entry leaves the member's calendar (METHOD:CANCEL) when they had one.

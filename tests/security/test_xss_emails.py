@@ -89,10 +89,7 @@ EMAILS: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
         },
         (ACCOUNT, NAME),
     ),
-    *[
-        ("events_notice.html", _EVENT_CONTEXT | {"kind": kind}, (TITLE, NAME, _EVENT.venue))
-        for kind in ("event_cancelled", "event_updated", "registration_cancelled")
-    ],
+
     *[
         ("events_registration.html", _EVENT_CONTEXT | {"kind": kind}, (TITLE, NAME, _EVENT.venue))
         for kind in (
@@ -102,6 +99,9 @@ EMAILS: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
             "promoted",
             "lottery_won",
             "lottery_waitlisted",
+            "event_cancelled",
+            "event_updated",
+            "registration_cancelled",
         )
     ],
     (
@@ -122,7 +122,6 @@ EMAILS: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
 SUBJECTS = {
     "community_notification.html": TITLE,
     "engagement_alert.html": ACCOUNT,
-    "events_notice.html": TITLE,
     "events_registration.html": TITLE,
     "events_reminder.html": TITLE,
     "invitation.html": NAME,
