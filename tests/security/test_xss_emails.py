@@ -89,7 +89,6 @@ EMAILS: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
         },
         (ACCOUNT, NAME),
     ),
-
     *[
         ("events_registration.html", _EVENT_CONTEXT | {"kind": kind}, (TITLE, NAME, _EVENT.venue))
         for kind in (
