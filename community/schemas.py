@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from pydantic.json_schema import JsonDict
 
 from core.ids import RowId
+from core.problems import ApiInput
 
 TITLE_MAX = 150
 BODY_MAX = 20_000
@@ -80,7 +81,7 @@ class ReviewForm(BaseModel):
 # --- API in ------------------------------------------------------------------------------
 
 
-class TopicCreate(BaseModel):
+class TopicCreate(ApiInput):
     """A new topic with its opening post (Markdown)."""
 
     category_id: RowId
@@ -94,7 +95,7 @@ class TopicCreate(BaseModel):
     )
 
 
-class ReplyCreate(BaseModel):
+class ReplyCreate(ApiInput):
     """A reply (Markdown)."""
 
     body: str = Field(json_schema_extra=_BODY_DOC)
@@ -105,11 +106,11 @@ class ReplyCreate(BaseModel):
     )
 
 
-class AcceptIn(BaseModel):
+class AcceptIn(ApiInput):
     post_id: RowId
 
 
-class PreviewIn(BaseModel):
+class PreviewIn(ApiInput):
     body: str = Field(json_schema_extra=_PREVIEW_DOC)
 
 

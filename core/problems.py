@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from litestar.openapi import ResponseSpec
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -26,6 +26,13 @@ DESCRIPTIONS = {
     "expired cursor…); `detail` and `errors` say why.",
     429: "Too many requests; retry after the Retry-After header's seconds.",
 }
+
+
+class ApiInput(BaseModel):
+    """A JSON body of the API: unknown fields are refused (400), and the schema says so
+    (`additionalProperties: false`, core.openapi), so a client generated from it sends none."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class Problem(BaseModel):

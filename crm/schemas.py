@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from core.forms import FieldMessage
 from core.i18n import N_
+from core.problems import ApiInput
 
 EventType = Literal["score.updated", "score.band_changed"]
 
@@ -40,10 +41,8 @@ class ScorePage(BaseModel):
     has_more: bool = Field(description="False when this page reached the newest scores.")
 
 
-class WebhookEndpointIn(BaseModel):
+class WebhookEndpointIn(ApiInput):
     """A webhook endpoint to register."""
-
-    model_config = ConfigDict(extra="forbid")
 
     url: str = Field(min_length=1, max_length=2000)
     events: list[EventType] = Field(min_length=1, max_length=2)

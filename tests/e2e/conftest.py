@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -85,8 +85,12 @@ def server_environment(port: int, var_dir: str) -> dict[str, str]:
     return env
 
 
-def start_server(var_dir: str) -> tuple[subprocess.Popen[bytes], str]:
-    """Start a live server with its log in VAR_DIR/server.log; return it once /healthz answers."""
+def start_server(
+    var_dir: str, environment: Callable[[int, str], dict[str, str]] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start a live server with its log in VAR_DIR/server.log; return it once /healthz answers.
+    `environment(port, var_dir)` is its environment (the embedded default with demo data when
+    not given; the API fuzz test gives the tests' own backend)."""
     port = free_port()
     log = Path(var_dir) / "server.log"
     with log.open("wb") as output:
@@ -94,7 +98,7 @@ def start_server(var_dir: str) -> tuple[subprocess.Popen[bytes], str]:
         process = subprocess.Popen(  # noqa: S603
             server_command(port),
             cwd=ROOT,
-            env=server_environment(port, var_dir),
+            env=(environment or server_environment)(port, var_dir),
             stdout=output,
             stderr=output,
         )

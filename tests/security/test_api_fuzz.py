@@ -19,14 +19,11 @@ from __future__ import annotations
 
 import copy
 import os
-import subprocess
-import sys
-import time
+import tempfile
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -36,10 +33,11 @@ from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hypothesis_settings
 
 from app import create_app
-from core.settings import ROOT, Settings, get_settings
+from core.settings import Settings, get_settings
 from tests.conftest import fresh_settings
+from tests.e2e.conftest import start_server, stop_server
 from tests.factories import PASSWORD
-from tests.support import FormClient, Mailbox, free_port
+from tests.support import FormClient, Mailbox
 
 BASE_URL = "http://testserver.local"
 EXAMPLES_PER_OPERATION = 30  # fuzzing phase; the examples and coverage phases add their own
@@ -187,33 +185,15 @@ def server_environment(settings: Settings, port: int) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def live_server(fuzz_settings: Settings, world: dict[str, Any]) -> Iterator[str]:
-    port = free_port()
-    log = Path(fuzz_settings.var_dir) / "fuzz-server.log"
-    with log.open("wb") as output:
-        # Our own interpreter and arguments: nothing here comes from outside.
-        process = subprocess.Popen(
-            [sys.executable, "app.py"],
-            cwd=ROOT,
-            env=server_environment(fuzz_settings, port),
-            stdout=output,
-            stderr=output,
+    """The app as its own uvicorn process on the tests' database (tests/e2e's server start)."""
+    with tempfile.TemporaryDirectory(prefix="kizuna-fuzz-") as log_dir:
+        process, base = start_server(
+            log_dir, lambda port, _: server_environment(fuzz_settings, port)
         )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start:\n{log.read_text()}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+        try:
+            yield base
+        finally:
+            stop_server(process)
 
 
 @pytest.fixture(scope="module")
