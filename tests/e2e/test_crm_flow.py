@@ -64,6 +64,7 @@ def test_admin_maps_downloads_and_sees_a_delivered_webhook(
 ) -> None:
     page, base = browser_page, crm_live_server
     sign_in_admin(page, base)
+    page.click("nav >> text=管理")  # the administration menu holds it
     page.click("nav >> text=CRMエクスポート")
     page.wait_for_url(f"{base}/staff/crm")
 
