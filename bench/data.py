@@ -172,7 +172,7 @@ async def create_long_topic(members: list[Any], category_id: int, posts: int = 1
 
 async def create_search_topics(members: list[Any], category_id: int, topics: int) -> int:
     """`topics` topics on varied subjects with zero to two replies each; the posts written."""
-    from bench.harness import progress
+    from bench.progress import progress
 
     rng = random.Random(20261123)
     written = 0

@@ -20,6 +20,8 @@ from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any
 
+from bench.progress import progress
+
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-password-123"
 PORT = 8061
@@ -216,44 +218,6 @@ async def sign_in_jar(client: Any, email: str, password: str = PASSWORD) -> dict
     if response.status_code != 303 or "kizuna_session" not in jar:
         raise RuntimeError(f"sign-in of {email} failed: {response.status_code}")
     return jar
-
-
-@contextlib.contextmanager
-def progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
-    """A progress bar (on stderr) for a long preparation step; yields `advance(n)`.
-    Steps of a few items show none: their output stays as it was."""
-    if total < PROGRESS_MIN:
-        yield lambda n=1: None
-        return
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("left"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=_stderr_console()) as bar:
-        task = bar.add_task(description, total=total)
-        yield lambda n=1: bar.advance(task, n)
-
-
-PROGRESS_MIN = 50
-
-
-def _stderr_console() -> Any:
-    from rich.console import Console
-
-    return Console(stderr=True)
 
 
 async def sign_in_many(

@@ -14,6 +14,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
+import community.subjects  # noqa: F401 - registers the forum's subject links (core.subjects)
 from accounts.home import register_home_section
 from community import answers, reactions, services
 from community.api import CommunityApiController
@@ -40,14 +41,12 @@ from community.staff_controllers import (
     ModerationController,
     TopicModerationController,
 )
-from community.subjects import topic_links
 from community.tables import Post
 from core.errors import DomainError, NotFound
 from core.forms import read_form, validate
 from core.guards import requires_member
 from core.i18n import N_, lazy
 from core.ids import ID_MAX, PathId
-from core.subjects import register_subject_links
 from core.templating import safe
 from core.web import flash, redirect, register_nav
 
@@ -397,6 +396,5 @@ ROUTES = [
 ]
 
 register_nav(N_("Community"), "/community", {"customer", "csm", "admin"}, 10)
-register_subject_links("topic", topic_links)
 register_nav(N_("Moderation"), "/community/moderation", {"csm", "admin"}, 60)
 register_home_section(home_section)

@@ -150,7 +150,8 @@ def check_report_is_of(event: dict[str, Any], report: AttendanceReport) -> None:
         )
     if report.started_at is None:
         return
-    event_start = event["starts_at"].astimezone(ZoneInfo(event["timezone"])).replace(tzinfo=None)
+    zone = ZoneInfo(event["timezone"] or "Asia/Tokyo")
+    event_start = event["starts_at"].astimezone(zone).replace(tzinfo=None)
     if abs(report.started_at - event_start) > SAME_MEETING_WINDOW:
         raise ReportOfAnotherMeeting(
             N_(

@@ -74,7 +74,7 @@ async def test_the_burst_outcome_is_read_from_the_database_and_checked(app) -> N
 
 def test_long_preparation_steps_show_a_progress_bar(capsys) -> None:
     """Issue 12: `python -m bench burst` signed 1,000 members in for 100 s with no sign of life."""
-    from bench.harness import PROGRESS_MIN, progress
+    from bench.progress import PROGRESS_MIN, progress
 
     with progress("signing members in", PROGRESS_MIN) as advance:
         for _ in range(PROGRESS_MIN):

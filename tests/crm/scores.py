@@ -1,4 +1,5 @@
-"""Current-score rows for CRM tests, written straight into engagement's score table.
+"""Current-score rows for CRM tests, written straight into engagement's score table, and score
+changes as engagement reports them (`emit`, the hook the webhooks listen to).
 
 The CRM reads scores only through crm.source; these rows stand for what the engagement
 recompute writes, so export tests do not depend on the scoring model.
@@ -9,6 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from core.database import transaction
+from core.hooks import score_changed
+from core.timeutil import utcnow
 from engagement.tables import AccountScore
 
 BASE = datetime(2026, 11, 1, tzinfo=UTC)
@@ -36,3 +40,24 @@ async def put_score(account_id: int, minute: int = 0, **fields: Any) -> None:
     )
     if not updated:
         await AccountScore.insert(AccountScore(account=account_id, **values))
+
+
+def score(value: float, band: str, **extra: Any) -> dict[str, Any]:
+    now = utcnow()
+    return {
+        "score": value,
+        "band": band,
+        "trend": "down",
+        "community": 30.0,
+        "events": 20.0,
+        "breadth": 25.0,
+        "recency": 80.0,
+        "last_activity_at": now - timedelta(days=3),
+        "updated_at": now,
+        **extra,
+    }
+
+
+async def emit(account_id: int, old: dict[str, Any] | None, new: dict[str, Any]) -> None:
+    async with transaction():
+        await score_changed(account_id, old, new)

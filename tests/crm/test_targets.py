@@ -7,6 +7,9 @@ import ipaddress
 import pytest
 
 from core.i18n import using_locale
+from core.settings import Settings
+from crm.jobs import deliver_webhook
+from crm.tables import WebhookDelivery, WebhookEndpoint
 from crm.targets import (
     TargetRefused,
     check_target,
@@ -14,6 +17,10 @@ from crm.targets import (
     is_public_address,
     parse_target_url,
 )
+from crm.webhooks import create_endpoint
+from tests.crm.scores import emit, score
+from tests.factories import PASSWORD, make_account, make_member
+from tests.support import FormClient
 
 
 @pytest.mark.parametrize(
@@ -103,3 +110,29 @@ def test_the_form_refuses_private_addresses_written_as_such(url: str) -> None:
 def test_the_form_needs_no_dns() -> None:
     parts = check_target_form("https://hooks.no-such-host.invalid/x", allow_private=False)
     assert parts.hostname == "hooks.no-such-host.invalid"
+
+
+UNRESOLVABLE = "https://hooks.example-crm-that-does-not-resolve.invalid/kizuna"
+
+
+async def test_a_url_is_saved_without_dns(client: FormClient, settings: Settings) -> None:
+    """Issue 12: saving needed the host to resolve at that moment. Now the form checks what it
+    can without the network; the address is checked (and refused) when delivering."""
+    admin = await make_member(role="admin")
+    await client.login(admin.email, PASSWORD)
+    response = await client.post_form(
+        "/staff/crm/webhooks", {"url": UNRESOLVABLE, "events": "score.updated"}
+    )
+    assert response.status_code == 201, response.text  # the page showing the secret once
+    [endpoint] = await WebhookEndpoint.select(WebhookEndpoint.url)
+    assert endpoint["url"] == UNRESOLVABLE
+
+
+async def test_a_url_that_does_not_resolve_fails_at_delivery(settings: Settings) -> None:
+    await create_endpoint(UNRESOLVABLE, ["score.updated"], "", None, settings)
+    account = await make_account()
+    await emit(account.id, None, score(42.0, "yellow"))
+    [delivery] = await WebhookDelivery.select(WebhookDelivery.id)
+    await deliver_webhook({"settings": settings}, delivery["id"], 0)
+    row = await WebhookDelivery.objects().where(WebhookDelivery.id == delivery["id"]).first()
+    assert row.status == "pending" and "resolved" in (row.last_error or ""), row.last_error

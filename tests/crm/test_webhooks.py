@@ -20,25 +20,10 @@ from crm.jobs import deliver_webhook, repair_stalled_deliveries
 from crm.tables import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from crm.tokens import create_token
 from crm.webhooks import create_endpoint
+from tests.crm.scores import emit, score
 from tests.crm.servers import WebhookReceiver, standard_webhooks_valid
 from tests.factories import PASSWORD, make_account, make_member
 from tests.support import FormClient, Mailbox
-
-
-def score(value: float, band: str, **extra: Any) -> dict[str, Any]:
-    now = utcnow()
-    return {
-        "score": value,
-        "band": band,
-        "trend": "down",
-        "community": 30.0,
-        "events": 20.0,
-        "breadth": 25.0,
-        "recency": 80.0,
-        "last_activity_at": now - timedelta(days=3),
-        "updated_at": now,
-        **extra,
-    }
 
 
 async def endpoint_for(
@@ -50,11 +35,6 @@ async def endpoint_for(
     return await create_endpoint(
         f"{receiver.url}/hooks/kizuna", list(events), "test", owner.id, settings
     )
-
-
-async def emit(account_id: int, old: dict[str, Any] | None, new: dict[str, Any]) -> None:
-    async with transaction():
-        await score_changed(account_id, old, new)
 
 
 async def test_register_from_the_page_shows_the_secret_once(
@@ -114,32 +94,6 @@ async def test_private_targets_refused_when_not_allowed(
         await create_endpoint(receiver.url, ["score.updated"], "", None, strict)
     assert caught.value.field_errors["url"]
     assert await WebhookEndpoint.count() == 0
-
-
-UNRESOLVABLE = "https://hooks.example-crm-that-does-not-resolve.invalid/kizuna"
-
-
-async def test_a_url_is_saved_without_dns(client: FormClient, settings: Settings) -> None:
-    """Issue 12: saving needed the host to resolve at that moment. Now the form checks what it
-    can without the network; the address is checked (and refused) when delivering."""
-    admin = await make_member(role="admin")
-    await client.login(admin.email, PASSWORD)
-    response = await client.post_form(
-        "/staff/crm/webhooks", {"url": UNRESOLVABLE, "events": "score.updated"}
-    )
-    assert response.status_code == 201, response.text  # the page showing the secret once
-    [endpoint] = await WebhookEndpoint.select(WebhookEndpoint.url)
-    assert endpoint["url"] == UNRESOLVABLE
-
-
-async def test_a_url_that_does_not_resolve_fails_at_delivery(settings: Settings) -> None:
-    await create_endpoint(UNRESOLVABLE, ["score.updated"], "", None, settings)
-    account = await make_account()
-    await emit(account.id, None, score(42.0, "yellow"))
-    [delivery] = await WebhookDelivery.select(WebhookDelivery.id)
-    await deliver_webhook({"settings": settings}, delivery["id"], 0)
-    row = await WebhookDelivery.objects().where(WebhookDelivery.id == delivery["id"]).first()
-    assert row.status == "pending" and "resolved" in (row.last_error or ""), row.last_error
 
 
 async def test_score_change_delivers_signed_events(
