@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from litestar import Litestar
@@ -14,22 +14,15 @@ from litestar.di import Provide
 from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
 from litestar.stores.file import FileStore
 from litestar.stores.redis import RedisStore
 from litestar.stores.registry import StoreRegistry
 
-import worker  # noqa: F401 - registers every job function and cron (one list for both backends)
-from accounts.controllers import ROUTES as ACCOUNT_ROUTES
-from accounts.directory import ROUTES as DIRECTORY_ROUTES
-from accounts.home import HomeController
 from accounts.middleware import CurrentMemberMiddleware, ViewerOfRouterErrors
-from community.controllers import ROUTES as COMMUNITY_ROUTES
 from core import database, i18n, openapi
 from core.allow import AllowHeader
 from core.errors import EXCEPTION_HANDLERS
-from core.health import HealthController, favicon
 from core.jobs import set_backend
 from core.nul import refuse_nul
 from core.queue_backends import ArqBackend, InProcessBackend
@@ -37,79 +30,29 @@ from core.ratelimit import RateLimiter, WriteRateLimitMiddleware
 from core.security import use_password_hashing
 from core.security_headers import SecurityHeaders
 from core.sessions import SessionConfig
-from core.settings import ROOT, Settings, get_settings
+from core.settings import Settings, bind_settings, get_settings
 from core.stores import DatabaseStore
 from core.templating import template_config
 from core.web import page_handlers_answering_json
+from core.wiring import Domain, Wiring
 from crm.auth import SESSION_COOKIE, BearerTokenMiddleware
-from crm.cli import CrmPlugin
-from crm.controllers import ROUTES as CRM_ROUTES
-from engagement.controllers import ROUTES as ENGAGEMENT_ROUTES
+from domains import DOMAINS
 from engagement.visits import DailyVisitMiddleware
-from events.attendance_controllers import ATTENDANCE_ROUTES
-from events.controllers import ROUTES as EVENT_ROUTES
 
 log = logging.getLogger("kizuna")
 
 CSRF_COOKIE = "kizuna_csrf"  # Piccolo Admin's "csrftoken" must not collide with ours
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
-    """The whole application for `settings` (read from the environment when omitted)."""
+def create_app(settings: Settings | None = None, domains: Sequence[Domain] = DOMAINS) -> Litestar:
+    """The whole application for `settings` (read from the environment when omitted): every
+    domain of `domains` (`domains.DOMAINS`), its routes, plugins, jobs and crons."""
     settings = settings or get_settings()
     use_password_hashing(settings.password_hashing)
-    secret = settings.resolved_secret_key()
     i18n.load_catalogs()
+    wiring = Wiring.of(domains)
     redis_client = _redis_client(settings)
     limiter = RateLimiter(redis_client)
-    jobs_ctx: dict[str, Any] = {"settings": settings}
-
-    @asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        await database.prepare(settings)
-        if settings.uses_redis:
-            backend: Any = ArqBackend(settings)
-        else:
-            backend = InProcessBackend(settings, jobs_ctx)
-        set_backend(backend)
-        app.state.jobs = backend
-        # Never in production: the demo logins share a password printed in the README.
-        if settings.load_demo_data and settings.environment != "production":
-            from accounts.demo import load_demo_data
-
-            async with database.startup_lock(settings):
-                if await load_demo_data(settings):
-                    from community.demo import load_community_demo
-
-                    await load_community_demo()
-                    from engagement.demo import load_engagement_demo
-
-                    await load_engagement_demo(settings)
-                    from events.demo import load_events_demo
-
-                    await load_events_demo()
-        if isinstance(backend, InProcessBackend) and settings.environment != "test":
-            backend.start_crons()
-        try:
-            yield
-        finally:
-            await backend.close()
-            set_backend(None)
-            if redis_client is not None:
-                await redis_client.aclose()
-            await database.close()
-
-    (settings.var_dir / "store").mkdir(parents=True, exist_ok=True)
-
-    def store_for(name: str) -> Store:
-        # Sessions stay in the database on PostgreSQL: a Redis outage must not sign anyone out.
-        if name == "sessions" and settings.database_url:
-            return DatabaseStore(f"kizuna:{name}")
-        if redis_client is not None:
-            return RedisStore(redis_client, namespace=f"kizuna:{name}")
-        return FileStore(settings.var_dir / "store" / name, create_directories=True)
-
-    stores = StoreRegistry(default_factory=store_for)
     session_config = SessionConfig(
         key=SESSION_COOKIE,
         store="sessions",
@@ -119,29 +62,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         secure=settings.cookie_secure,
     )
     app = Litestar(
-        route_handlers=[
-            HealthController,
-            favicon,
-            HomeController,
-            *ACCOUNT_ROUTES,
-            *CRM_ROUTES,
-            *COMMUNITY_ROUTES,
-            *DIRECTORY_ROUTES,
-            *ENGAGEMENT_ROUTES,
-            *ATTENDANCE_ROUTES,
-            *EVENT_ROUTES,
-            create_static_files_router(
-                path="/static",
-                directories=[ROOT / "static"],
-                include_in_schema=False,
-                send_as_attachment=False,
-            ),
-        ],
-        lifespan=[lifespan],
+        route_handlers=wiring.routes,
+        lifespan=[_lifespan(settings, wiring, redis_client)],
         before_send=[SecurityHeaders(settings), AllowHeader()],
         before_request=refuse_nul,
         after_exception=[ViewerOfRouterErrors(settings, session_config)],
-        plugins=[CrmPlugin()],
+        plugins=wiring.plugins,
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "limiter": Provide(lambda: limiter, use_cache=True, sync_to_thread=False),
@@ -154,13 +80,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DailyVisitMiddleware(settings),
         ],
         csrf_config=CSRFConfig(
-            secret=secret,
+            secret=settings.resolved_secret_key(),
             cookie_name=CSRF_COOKIE,
             header_name="x-csrf-token",
             cookie_secure=settings.cookie_secure,
             cookie_samesite="lax",
         ),
-        stores=stores,
+        stores=_stores(settings, redis_client),
         template_config=template_config(),
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
@@ -184,7 +110,64 @@ def create_app(settings: Settings | None = None) -> Litestar:
         raise RuntimeError("page handlers must not return Any: " + "; ".join(faults))
     app.state.settings = settings
     app.state.limiter = limiter
+    app.state.wiring = wiring
     return app
+
+
+def _lifespan(
+    settings: Settings, wiring: Wiring, redis_client: Any
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """Database, job backend (arq on Redis, else in-process with its crons), the demo data."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await database.prepare(settings)
+        bind_settings(settings)
+        jobs_ctx: dict[str, Any] = {"settings": settings, "wiring": wiring}
+        if settings.uses_redis:
+            backend: Any = ArqBackend(settings, wiring.jobs)
+        else:
+            backend = InProcessBackend(settings, jobs_ctx, wiring.jobs, wiring.crons)
+        set_backend(backend)
+        app.state.jobs = backend
+        # Never in production: the demo logins share a password printed in the README.
+        if settings.load_demo_data and settings.environment != "production":
+            async with database.startup_lock(settings):
+                await _load_demo(settings, wiring)
+        if isinstance(backend, InProcessBackend) and settings.environment != "test":
+            backend.start_crons()
+        try:
+            yield
+        finally:
+            await backend.close()
+            set_backend(None)
+            bind_settings(None)
+            if redis_client is not None:
+                await redis_client.aclose()
+            await database.close()
+
+    return lifespan
+
+
+async def _load_demo(settings: Settings, wiring: Wiring) -> None:
+    """Each domain's demo data in the domains' order, until one says it is already there."""
+    for load in wiring.demo_loaders:
+        if await load(settings) is False:
+            return
+
+
+def _stores(settings: Settings, redis_client: Any) -> StoreRegistry:
+    (settings.var_dir / "store").mkdir(parents=True, exist_ok=True)
+
+    def store_for(name: str) -> Store:
+        # Sessions stay in the database on PostgreSQL: a Redis outage must not sign anyone out.
+        if name == "sessions" and settings.database_url:
+            return DatabaseStore(f"kizuna:{name}")
+        if redis_client is not None:
+            return RedisStore(redis_client, namespace=f"kizuna:{name}")
+        return FileStore(settings.var_dir / "store" / name, create_directories=True)
+
+    return StoreRegistry(default_factory=store_for)
 
 
 def _redis_client(settings: Settings) -> Any:

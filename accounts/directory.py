@@ -27,7 +27,7 @@ from core.guards import requires_staff
 from core.i18n import N_, gettext, lazy
 from core.ids import ID_MAX, PathId
 from core.problems import SIGNED_IN, problem_responses
-from core.web import flash, redirect, register_nav
+from core.web import flash, redirect
 
 PAGE_SIZE = 50
 MAX_UPLOAD_BYTES = 1024 * 1024
@@ -36,9 +36,6 @@ TIER_LABELS = {
     TouchTier.low.value: N_("Low touch"),
     TouchTier.tech.value: N_("Tech touch"),
 }
-
-register_nav(N_("Accounts"), "/staff/accounts", {"csm", "admin"}, 80, group="admin")
-register_nav(N_("Members"), "/staff/members", {"csm", "admin"}, 81, group="admin")
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=1_000_000)]
 SearchText = Annotated[str, QueryParameter(max_length=200)]

@@ -6,13 +6,12 @@ from typing import Any
 
 from accounts.tables import Member
 from community.notifications import notify
-from community.services import SOURCE, topic_for_write
+from community.services import topic_for_write
 from community.tables import NotificationKind, Post, Topic, TopicKind
 from core.database import transaction
 from core.errors import DomainError, Forbidden, NotFound
 from core.i18n import N_
-from core.timeutil import utcnow
-from engagement.signals import SignalKind, record_signal
+from engagement.signals import NewSignal, SignalKind, Subject, SubjectType, record_signals
 
 
 async def accept_answer(member: Member, topic_id: int, post_id: int) -> None:
@@ -34,15 +33,14 @@ async def accept_answer(member: Member, topic_id: int, post_id: int) -> None:
         if post["author"] == topic["author"]:
             return  # answering one's own question earns nothing
         author = await Member.select(Member.account).where(Member.id == post["author"]).first()
-        if author and author["account"] is not None:
-            await record_signal(
-                author["account"],
-                post["author"],
-                SignalKind.answer_accepted,
-                utcnow(),
-                1.0,
-                SOURCE,
-                f"answer_accepted:{post_id}",
+        if author:
+            await record_signals(
+                NewSignal(
+                    SignalKind.answer_accepted,
+                    author["account"],
+                    post["author"],
+                    Subject(SubjectType.post, post_id),
+                )
             )
         await notify(
             {post["author"]},

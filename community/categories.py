@@ -101,12 +101,3 @@ async def all_categories() -> list[dict[str, Any]]:
     for row in rows:
         row["topic_count"] = by_category.get(row["id"], 0)
     return rows
-
-
-async def account_choices() -> list[tuple[int, str]]:
-    rows = (
-        await Account.select(Account.id, Account.name)
-        .where(Account.active.eq(True))
-        .order_by(Account.name)
-    )
-    return [(row["id"], row["name"]) for row in rows]

@@ -15,11 +15,10 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 import community.subjects  # noqa: F401 - registers the forum's subject links (core.subjects)
-from accounts.home import register_home_section
 from community import answers, reactions, services
 from community.api import CommunityApiController
 from community.categories import get_visible_category, visible_categories
-from community.inbox import NotificationController, home_section
+from community.inbox import NotificationController
 from community.moderation import flag_post
 from community.reading import (
     list_topics,
@@ -43,23 +42,16 @@ from community.staff_controllers import (
 )
 from community.tables import Post
 from core.errors import DomainError, NotFound
-from core.forms import read_form, validate
+from core.forms import form_failure, read_form, validate
 from core.guards import requires_member
-from core.i18n import N_, lazy
+from core.i18n import lazy
 from core.ids import ID_MAX, PathId
 from core.templating import safe
-from core.web import flash, redirect, register_nav
+from core.web import flash, redirect
 
 
 def new_token() -> str:
     return secrets.token_urlsafe(16)
-
-
-def form_failure(exc: DomainError) -> dict[str, str]:
-    """The errors of a refused form, translated, with the headline under `__all__`."""
-    errors = dict(exc.field_errors)
-    errors["__all__"] = exc.translated()
-    return errors
 
 
 class CommunityController(Controller):
@@ -394,7 +386,3 @@ ROUTES = [
     NotificationController,
     CommunityApiController,
 ]
-
-register_nav(N_("Community"), "/community", {"customer", "csm", "admin"}, 10)
-register_nav(N_("Moderation"), "/community/moderation", {"csm", "admin"}, 60)
-register_home_section(home_section)

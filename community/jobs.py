@@ -8,13 +8,11 @@ from accounts.unsubscribe import unsubscribe_headers, unsubscribe_url
 from community.tables import Notification
 from community.visibility import can_read
 from core.database import transaction
-from core.jobs import job
 from core.mail import send_email
 from core.settings import Settings
 from core.timeutil import utcnow
 
 
-@job
 async def email_notification(ctx: dict[str, Any], notification_id: int) -> None:
     """Email one notification, unless the member opted out or can no longer read the topic.
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from accounts.tables import Member
-from community.services import SOURCE, post_for_write
+from community.services import post_for_write
 from community.tables import Post, PostLike
 from core.database import transaction
 from core.errors import DomainError
 from core.i18n import N_
-from core.timeutil import utcnow
-from engagement.signals import SignalKind, record_signal
+from engagement.signals import NewSignal, SignalKind, Subject, SubjectType, record_signals
 
 
 async def like_post(member: Member, post_id: int) -> int:
@@ -29,15 +28,15 @@ async def like_post(member: Member, post_id: int) -> int:
             return int(post["like_count"])
         await Post.update({Post.like_count: Post.like_count + 1}).where(Post.id == post_id)
         author = await Member.select(Member.account).where(Member.id == post["author"]).first()
-        if author and author["account"] is not None:
-            await record_signal(
-                author["account"],
-                post["author"],
-                SignalKind.reaction_received,
-                utcnow(),
-                1.0,
-                SOURCE,
-                f"reaction_received:{post_id}:{member.id}",
+        if author:
+            await record_signals(
+                NewSignal(
+                    SignalKind.reaction_received,
+                    author["account"],
+                    post["author"],
+                    Subject(SubjectType.post, post_id),
+                    detail=str(member.id),  # one per post and member who liked it
+                )
             )
         return int(post["like_count"]) + 1
 

@@ -23,10 +23,9 @@ from core.errors import Conflict, DomainError, Forbidden, NotFound
 from core.i18n import N_, gettext
 from core.markdown import mentioned_handles, normalize_for_search, plain_text, render_markdown
 from core.timeutil import utcnow
-from engagement.signals import SignalKind, record_signal
+from engagement.signals import NewSignal, SignalKind, Subject, SubjectType, record_signals
 
 DUPLICATE_WINDOW = timedelta(seconds=10)
-SOURCE = "community"
 TOPIC_NOT_FOUND = N_("This topic does not exist, or you cannot see it.")
 POST_NOT_FOUND = N_("This post does not exist, or you cannot see it.")
 
@@ -181,9 +180,8 @@ async def _insert_post(member: Member, topic_id: int, number: int, draft: Draft,
     return int(post.id)
 
 
-async def _signal(member: Member, kind: SignalKind, key: str, when: Any) -> None:
-    if member.account is not None:  # staff have no account: their posts score nothing
-        await record_signal(member.account, member.id, kind, when, 1.0, SOURCE, key)
+async def _signal(member: Member, kind: SignalKind, subject: Subject, when: Any) -> None:
+    await record_signals(NewSignal(kind, member.account, member.id, subject, when))
 
 
 async def create_topic(
@@ -221,7 +219,7 @@ async def create_topic(
         post_id = await _insert_post(member, topic.id, 1, draft, now)
         await Topic.update({Topic.last_post_id: post_id}).where(Topic.id == topic.id)
         await mark_read(member.id, topic.id, post_id)
-        await _signal(member, SignalKind.topic_created, f"topic_created:{topic.id}", now)
+        await _signal(member, SignalKind.topic_created, Subject(SubjectType.topic, topic.id), now)
         facts = {
             "id": topic.id,
             "hidden": False,
@@ -263,7 +261,7 @@ async def reply_to_topic(
             changes[Topic.first_response_at] = now
         await Topic.update(changes).where(Topic.id == topic_id)
         await mark_read(member.id, topic_id, post_id)
-        await _signal(member, SignalKind.reply_created, f"reply_created:{post_id}", now)
+        await _signal(member, SignalKind.reply_created, Subject(SubjectType.post, post_id), now)
         replied = await notify(
             {topic["author"]},
             NotificationKind.reply,

@@ -8,9 +8,9 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
+from accounts.queries import account_choices
 from community import moderation
 from community.categories import (
-    account_choices,
     all_categories,
     get_category,
     save_category,

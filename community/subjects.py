@@ -7,7 +7,7 @@ and are shown there as a topic no longer visible.
 from __future__ import annotations
 
 from community.tables import Topic
-from core.subjects import SubjectLink, register_subject_links
+from core.subjects import SubjectLink
 
 
 async def topic_links(ids: list[int]) -> dict[int, SubjectLink]:
@@ -15,6 +15,3 @@ async def topic_links(ids: list[int]) -> dict[int, SubjectLink]:
         Topic.id.is_in(ids) & (Topic.hidden == False)  # noqa: E712 - SQL, not Python
     )
     return {row["id"]: SubjectLink(row["title"], f"/community/t/{row['id']}") for row in rows}
-
-
-register_subject_links("topic", topic_links)

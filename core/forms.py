@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from litestar import Request
 from pydantic import BaseModel, ValidationError
 
+from core.errors import DomainError
 from core.i18n import N_, gettext
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -126,3 +127,10 @@ def validate(model: type[Model], data: dict[str, Any]) -> tuple[Model | None, di
         return model.model_validate(data), {}
     except ValidationError as exc:
         return None, field_errors(exc)
+
+
+def form_failure(exc: DomainError) -> dict[str, str]:
+    """The errors of a refused form, translated, with the headline under `__all__`."""
+    errors = dict(exc.field_errors)
+    errors["__all__"] = exc.translated()
+    return errors

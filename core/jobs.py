@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
@@ -23,7 +23,7 @@ from core.timeutil import utcnow
 log = logging.getLogger(__name__)
 
 JobFunction = Callable[..., Awaitable[Any]]
-REGISTRY: dict[str, JobFunction] = {}
+"""`async def name(ctx, *ids)`: a job runs by its function's name, which must be unique."""
 
 
 @dataclass(frozen=True)
@@ -41,28 +41,23 @@ class Cron:
         return self.name or self.function.__name__
 
 
-CRONS: list[Cron] = []
-
-
-def job(function: JobFunction) -> JobFunction:
-    """Register a job function under its name (`async def name(ctx, *ids)`)."""
-    REGISTRY[function.__name__] = function
-    return function
-
-
 def cron(
     function: JobFunction, *, hour: set[int] | None = None, minute: set[int] | None = None
 ) -> Cron:
-    spec = Cron(
+    """The schedule a domain declares in its `Domain.crons` (core.wiring)."""
+    return Cron(
         function,
         hour=frozenset(hour) if hour is not None else None,
         minute=frozenset(minute) if minute is not None else None,
     )
-    CRONS.append(spec)
-    return spec
 
 
 class Backend(Protocol):
+    """Runs the job functions it was built with (`jobs`: every domain's, core.wiring)."""
+
+    @property
+    def jobs(self) -> Mapping[str, JobFunction]: ...
+
     async def push(self, key: str, name: str, defer_seconds: float) -> None: ...
 
     async def close(self) -> None: ...
@@ -96,8 +91,8 @@ async def enqueue(
     join it (debounce with `defer_by`); a request made while it runs makes it run once more.
     """
     name = function.__name__
-    if REGISTRY.get(name) is not function:
-        raise ValueError(f"job {name!r} is not registered with @job")
+    if _backend is not None and _backend.jobs.get(name) is not function:
+        raise ValueError(f"job {name!r} is not declared in any domain's jobs (core.wiring)")
     key = job_id or f"{name}:{uuid4().hex}"
     delay = defer_by.total_seconds() if isinstance(defer_by, timedelta) else float(defer_by or 0)
     now = utcnow()
@@ -132,12 +127,15 @@ class RunOutcome:
     again_in: float | None = None
 
 
-async def run_queued_job(ctx: dict[str, Any], key: str, *, retry_limit: int) -> RunOutcome:
-    """Run the job row `key` once; delete it when done unless asked for again meanwhile."""
+async def run_queued_job(
+    ctx: dict[str, Any], key: str, *, jobs: Mapping[str, JobFunction], retry_limit: int
+) -> RunOutcome:
+    """Run the job row `key` once with its function from `jobs`; delete the row when done,
+    unless it was asked for again meanwhile."""
     row = await QueuedJob.objects().where(QueuedJob.key == key).output(load_json=True).first()
     if row is None or row.failed_at is not None:
         return RunOutcome()
-    function = REGISTRY.get(row.name)
+    function = jobs.get(row.name)
     if function is None:
         log.error("job %s names unknown function %s", key, row.name)
         return RunOutcome()
@@ -189,10 +187,3 @@ async def sweep_stale_jobs(ctx: dict[str, Any]) -> int:
         await QueuedJob.update({QueuedJob.run_at: utcnow()}).where(QueuedJob.key == row["key"])
         pushed += 1
     return pushed
-
-
-async def pending_job_count() -> int:
-    return await QueuedJob.count().where(QueuedJob.failed_at.is_null())
-
-
-cron(sweep_stale_jobs, minute=set(range(60)))

@@ -11,7 +11,7 @@ from typing import Any
 
 import aiosmtplib
 
-from core.jobs import enqueue, job
+from core.jobs import enqueue
 from core.settings import Settings
 from core.tables import OutboundEmail
 from core.templating import render_email
@@ -93,7 +93,6 @@ def build_message(row: OutboundEmail, settings: Settings) -> EmailMessage:
     return message
 
 
-@job
 async def deliver_email(ctx: dict[str, Any], email_id: int) -> None:
     """Send one outbox email by SMTP (or to VAR_DIR/outbox); once it succeeded, never again."""
     settings: Settings = ctx["settings"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from arq import Retry, create_pool
@@ -13,7 +14,7 @@ from arq.cron import CronJob
 from arq.cron import cron as arq_cron
 from arq.worker import Function, func
 
-from core.jobs import CRONS, REGISTRY, Cron, run_queued_job
+from core.jobs import Cron, JobFunction, run_queued_job
 from core.settings import Settings
 from core.timeutil import utcnow
 
@@ -33,9 +34,12 @@ def redis_settings(url: str) -> RedisSettings:
 class ArqBackend:
     """Pushes job keys to arq; `arq worker.WorkerSettings` runs them."""
 
-    def __init__(self, settings: Settings, pool: ArqRedis | None = None) -> None:
+    def __init__(
+        self, settings: Settings, jobs: Mapping[str, JobFunction], pool: ArqRedis | None = None
+    ) -> None:
         assert settings.redis_url
         self._settings = settings
+        self.jobs = jobs
         self._pool = pool
         self._owns_pool = pool is None
         self._down_until = 0.0
@@ -67,12 +71,14 @@ class ArqBackend:
         self._pool = None
 
 
-def arq_functions(settings: Settings) -> list[Function]:
-    """One arq function per registered job; each runs the durable job row it is given."""
+def arq_functions(settings: Settings, jobs: Mapping[str, JobFunction]) -> list[Function]:
+    """One arq function per job; each runs the durable job row it is given."""
 
     def entry_for(name: str) -> Any:
         async def entry(ctx: dict[str, Any], key: str) -> None:
-            outcome = await run_queued_job(ctx, key, retry_limit=settings.job_retry_limit)
+            outcome = await run_queued_job(
+                ctx, key, jobs=jobs, retry_limit=settings.job_retry_limit
+            )
             if outcome.again_in is not None:
                 raise Retry(defer=outcome.again_in)
 
@@ -80,12 +86,11 @@ def arq_functions(settings: Settings) -> list[Function]:
         return entry
 
     return [
-        func(entry_for(name), name=name, keep_result=0, max_tries=100_000)
-        for name in sorted(REGISTRY)
+        func(entry_for(name), name=name, keep_result=0, max_tries=100_000) for name in sorted(jobs)
     ]
 
 
-def arq_cron_jobs() -> list[CronJob]:
+def arq_cron_jobs(crons: Sequence[Cron]) -> list[CronJob]:
     return [
         arq_cron(
             spec.function,  # type: ignore[arg-type]
@@ -96,16 +101,24 @@ def arq_cron_jobs() -> list[CronJob]:
             unique=True,
             run_at_startup=False,
         )
-        for spec in CRONS
+        for spec in crons
     ]
 
 
 class InProcessBackend:
     """Runs jobs as asyncio tasks in this process (embedded default and SQLite tests)."""
 
-    def __init__(self, settings: Settings, ctx: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        ctx: dict[str, Any],
+        jobs: Mapping[str, JobFunction],
+        crons: Sequence[Cron] = (),
+    ) -> None:
         self._settings = settings
         self._ctx = ctx
+        self.jobs = jobs
+        self._crons = tuple(crons)
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._cron_task: asyncio.Task[None] | None = None
 
@@ -120,7 +133,7 @@ class InProcessBackend:
                 if delay > 0:
                     await asyncio.sleep(delay)
                 outcome = await run_queued_job(
-                    self._ctx, key, retry_limit=self._settings.job_retry_limit
+                    self._ctx, key, jobs=self.jobs, retry_limit=self._settings.job_retry_limit
                 )
                 if outcome.again_in is None:
                     return
@@ -148,7 +161,7 @@ class InProcessBackend:
             if minute == last_minute:
                 continue
             last_minute = minute
-            for spec in CRONS:
+            for spec in self._crons:
                 if _cron_due(spec, now.hour, now.minute):
                     try:
                         await spec.function(self._ctx)

@@ -179,5 +179,23 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read from the environment on first use."""
+    """The settings of this process's environment. Read only by the composition roots
+    (`app.create_app`, `worker`); everything below them gets the settings they were given."""
     return Settings()
+
+
+_bound: Settings | None = None
+
+
+def bind_settings(settings: Settings | None) -> None:
+    """Set by a composition root while it runs (the app's lifespan, the worker's startup)."""
+    global _bound
+    _bound = settings
+
+
+def bound_settings() -> Settings:
+    """The settings the running app or worker was built with (bind_settings), for the few
+    services called without them (an event email's links, a signal's recompute delay)."""
+    if _bound is None:
+        raise RuntimeError("no settings are bound: start the app or worker (bind_settings)")
+    return _bound

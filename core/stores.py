@@ -13,7 +13,6 @@ from typing import Any
 from litestar.stores.base import NamespacedStore
 
 from core.database import fetch
-from core.jobs import cron, job
 from core.tables import StoredSession
 from core.timeutil import utcnow
 
@@ -89,10 +88,6 @@ class DatabaseStore(NamespacedStore):
         return int((row["expires_at"] - utcnow()).total_seconds())
 
 
-@job
 async def purge_expired_sessions(ctx: dict[str, Any]) -> None:
     """Delete expired rows (reads already ignore them)."""
     await StoredSession.delete().where(StoredSession.expires_at < utcnow())
-
-
-cron(purge_expired_sessions, minute={17})

@@ -68,11 +68,10 @@ def create_environment(escape_html: bool = True) -> Environment:
         i18n.raw_gettext, i18n.raw_ngettext, newstyle=True
     )
     env.filters.update(localtime=localtime, isotime=isotime, number=number)
-    from core.web import flashes, nav_items, navigation
+    from core.web import flashes, navigation
 
     env.globals.update(
         flashes=flashes,
-        nav_items=nav_items,
         navigation=navigation,
         current_locale=i18n.get_locale,
         current_timezone=get_timezone,

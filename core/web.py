@@ -61,6 +61,8 @@ def _shown(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class NavItem:
+    """A header link a domain declares (`Domain.nav`, core.wiring), for the roles given."""
+
     label: str  # msgid
     href: str
     roles: frozenset[str]
@@ -68,20 +70,11 @@ class NavItem:
     group: str = ""  # "" in the header itself, or the menu it is in ("admin": 管理)
 
 
-NAV: list[NavItem] = []
+def nav(label: str, href: str, roles: set[str], order: int, group: str = "") -> NavItem:
+    return NavItem(label, href, frozenset(roles), order, group)
+
+
 NAV_GROUPS = {"admin": N_("Administration")}
-
-
-def register_nav(label: str, href: str, roles: set[str], order: int, group: str = "") -> None:
-    """Domains add their top-level pages to the header navigation."""
-    if any(item.href == href for item in NAV):
-        return
-    NAV.append(NavItem(label, href, frozenset(roles), order, group))
-    NAV.sort(key=lambda item: item.order)
-
-
-def nav_items(user: Any) -> list[NavItem]:
-    return [item for item in NAV if user is not None and user.role in item.roles]
 
 
 @dataclass(frozen=True)
@@ -96,10 +89,13 @@ class Navigation:
         return any(item.href == self.current for item in items)
 
 
-def navigation(user: Any, path: str) -> Navigation:
-    """One current link per page: the longest href the path lies under (/community/moderation
-    is Moderation, not Community as well)."""
-    items = nav_items(user)
+def navigation(request: Request[Any, Any, Any], user: Any) -> Navigation:
+    """The header of the app's links (`app.state.wiring.nav`) the viewer may see; one current
+    link per page: the longest href the path lies under (/community/moderation is Moderation,
+    not Community as well)."""
+    path = request.url.path
+    links: tuple[NavItem, ...] = request.app.state.wiring.nav
+    items = [item for item in links if user is not None and user.role in item.roles]
     under = [i.href for i in items if path == i.href or path.startswith(i.href.rstrip("/") + "/")]
     current = max(under, key=len) if under else None
     menus = [

@@ -20,7 +20,7 @@ from core.i18n import N_, gettext, lazy
 from core.ids import PathId
 from core.settings import Settings
 from core.timeutil import to_zone, utcnow
-from core.web import flash, redirect, register_nav
+from core.web import flash, redirect
 from crm import credentials, export, tokens
 from crm.api import ROUTES as API_ROUTES
 from crm.fields import SCORE_FIELDS
@@ -37,8 +37,6 @@ from crm.services import request_sync
 from crm.source import accounts_without_external_id
 from crm.sync import failed_items, get_run, recent_runs
 from crm.webhook_pages import WebhookPagesController
-
-register_nav(N_("CRM export"), "/staff/crm", {"admin", "csm"}, 95, group="admin")
 
 
 def _translated(errors: dict[str, str]) -> dict[str, str]:

@@ -14,7 +14,7 @@ import httpx
 
 from core.database import transaction
 from core.errors import DomainError
-from core.jobs import cron, enqueue, job
+from core.jobs import enqueue
 from core.settings import Settings
 from core.timeutil import utcnow
 from crm import hubspot, salesforce
@@ -28,7 +28,6 @@ MAX_HUBSPOT_STEPS = 10_000
 STALL_AFTER = timedelta(minutes=10)
 
 
-@job
 async def deliver_webhook(ctx: dict[str, Any], delivery_id: int, attempts_seen: int) -> None:
     """One attempt of a webhook delivery; a failure schedules the next one durably."""
     settings: Settings = ctx["settings"]
@@ -70,9 +69,6 @@ async def repair_stalled_deliveries(ctx: dict[str, Any]) -> int:
     return len(rows)
 
 
-cron(repair_stalled_deliveries, minute={5, 15, 25, 35, 45, 55})
-
-
 def _http_client() -> httpx.AsyncClient:
     return httpx.AsyncClient(timeout=salesforce.TIMEOUT, follow_redirects=False)
 
@@ -86,7 +82,6 @@ def safe_error(exc: BaseException) -> str:
     return f"unexpected error ({type(exc).__name__})"
 
 
-@job
 async def run_crm_sync(ctx: dict[str, Any], run_id: int) -> None:
     """Snapshot what to send, then upload (Salesforce) or start the batches (HubSpot)."""
     settings: Settings = ctx["settings"]
@@ -130,7 +125,6 @@ async def _after_upload(run_id: int, error: str | None, settings: Settings) -> N
         )
 
 
-@job
 async def poll_salesforce_sync(ctx: dict[str, Any], run_id: int, poll: int) -> None:
     """Check the Bulk API jobs; when all finished, collect verdicts and close the run."""
     settings: Settings = ctx["settings"]
@@ -161,7 +155,6 @@ async def poll_salesforce_sync(ctx: dict[str, Any], run_id: int, poll: int) -> N
     )
 
 
-@job
 async def push_hubspot_sync(ctx: dict[str, Any], run_id: int, step: int) -> None:
     """Send the next batches of a HubSpot run; continue in a later job when asked to wait."""
     settings: Settings = ctx["settings"]

@@ -71,7 +71,7 @@ def _row(data: dict[str, Any]) -> ScoreRow:
 def score_row(
     account_id: int, account_name: str, external_id: str | None, score: Mapping[str, Any]
 ) -> ScoreRow:
-    """A ScoreRow from a score-table row given as a mapping (what core.hooks passes)."""
+    """A ScoreRow from a score-table row given as a mapping (as SCORE_CHANGED listeners get it)."""
     return _row(
         {
             **score,

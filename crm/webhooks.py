@@ -9,7 +9,6 @@ from typing import Any
 from accounts.tables import Account
 from core.database import transaction
 from core.errors import Conflict, DomainError, NotFound
-from core.hooks import on_score_changed
 from core.i18n import N_, gettext
 from core.jobs import enqueue
 from core.settings import Settings
@@ -118,8 +117,9 @@ async def emit_score_events(
 ) -> int:
     """Write one delivery per subscribed endpoint for the events this change makes.
 
-    Runs inside the transaction that writes the score (core.hooks.score_changed), so the
-    deliveries exist exactly when the change does. Returns the number of deliveries written.
+    Listens to engagement.hooks.SCORE_CHANGED (crm.domain): runs inside the transaction that
+    writes the score, so the deliveries exist exactly when the change does. Returns the number
+    of deliveries written.
     """
     events = ["score.updated"]
     if old is not None and old.get("band") != new.get("band"):
@@ -157,9 +157,6 @@ async def emit_score_events(
             await enqueue(deliver_webhook, delivery.id, 0, job_id=f"webhook:{delivery.id}:0")
             written += 1
     return written
-
-
-on_score_changed(emit_score_events)
 
 
 async def send_test_event(endpoint_id: int) -> int:

@@ -6,7 +6,7 @@ from the community or events tables): engagement knows only what the ledger says
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -17,11 +17,11 @@ from accounts.tables import Account
 from core.database import fetch, transaction
 from core.errors import NotFound
 from core.i18n import N_
-from core.subjects import subject_links
+from core.subjects import Resolver, subject_links
 from core.timeutil import utcnow
 from engagement.alerts import ALERT_LABELS
 from engagement.dashboard import as_date, as_datetime
-from engagement.kinds import KIND_LABELS, SignalKind
+from engagement.kinds import KIND_LABELS, SignalKind, SubjectType
 from engagement.schemas import ScoringSettings
 from engagement.scoring import recommended_tier
 from engagement.tables import AccountScore, ScoreAlert, ScoreSnapshot, Signal
@@ -31,8 +31,6 @@ RECENT_SIGNALS = 20
 ATTENDED = (SignalKind.webinar_attended.value, SignalKind.mokumoku_attended.value)
 COMMUNITY_COUNTED = (SignalKind.topic_created.value, SignalKind.answer_accepted.value)
 ACCOUNT_NOT_FOUND = N_("This account does not exist.")
-# community/services.py keys a topic's signal "topic_created:<topic id>".
-_TOPIC_KEY = re.compile(r"^topic_created:(\d{1,10})$")
 
 
 async def get_account(account_id: int) -> dict[str, Any]:
@@ -94,15 +92,17 @@ def history_range(days: int = HISTORY_DAYS) -> tuple[date, date]:
     return today - timedelta(days=days - 1), today
 
 
-async def recent_signals(account_id: int, limit: int = RECENT_SIGNALS) -> list[SimpleNamespace]:
+async def recent_signals(
+    account_id: int, resolvers: Mapping[str, Resolver], limit: int = RECENT_SIGNALS
+) -> list[SimpleNamespace]:
     rows = await (
         Signal.select(
             Signal.id,
             Signal.kind,
             Signal.occurred_at,
             Signal.value,
-            Signal.source,
-            Signal.dedupe_key,
+            Signal.subject_type,
+            Signal.subject_id,
             Signal.member.display_name.as_alias("member_name"),
         )
         .where(Signal.account == account_id)
@@ -110,26 +110,28 @@ async def recent_signals(account_id: int, limit: int = RECENT_SIGNALS) -> list[S
         .order_by(Signal.id, ascending=False)
         .limit(limit)
     )
-    return await with_links([_signal(row) for row in rows])
+    return await with_links([_signal(row) for row in rows], resolvers)
 
 
 def _signal(row: dict[str, Any]) -> SimpleNamespace:
-    match = _TOPIC_KEY.match(row["dedupe_key"] or "") if row["source"] == "community" else None
+    topic = row["subject_type"] == SubjectType.topic.value
     return SimpleNamespace(
         kind=row["kind"],
         label=KIND_LABELS.get(row["kind"], row["kind"]),
         occurred_at=as_datetime(row["occurred_at"]),
         value=row["value"],
         member_name=row["member_name"],
-        topic_id=int(match.group(1)) if match else None,
+        topic_id=int(row["subject_id"]) if topic and row["subject_id"] is not None else None,
         link=None,
     )
 
 
-async def with_links(signals: list[SimpleNamespace]) -> list[SimpleNamespace]:
+async def with_links(
+    signals: list[SimpleNamespace], resolvers: Mapping[str, Resolver]
+) -> list[SimpleNamespace]:
     """The signals with the title and address of the topic each is about, where it can be
     shown (core.subjects: the forum names its topics; engagement imports no domain)."""
-    links = await subject_links("topic", [s.topic_id for s in signals if s.topic_id])
+    links = await subject_links(resolvers, "topic", [s.topic_id for s in signals if s.topic_id])
     for signal in signals:
         signal.link = links.get(signal.topic_id) if signal.topic_id else None
     return signals
@@ -146,22 +148,24 @@ async def kind_counts(account_id: int, kinds: tuple[str, ...]) -> dict[str, int]
     return counts
 
 
-async def signals_of(account_id: int, kinds: tuple[str, ...], limit: int = 20) -> list[Any]:
+async def signals_of(
+    account_id: int, kinds: tuple[str, ...], resolvers: Mapping[str, Resolver], limit: int = 20
+) -> list[Any]:
     rows = await (
         Signal.select(
             Signal.id,
             Signal.kind,
             Signal.occurred_at,
             Signal.value,
-            Signal.source,
-            Signal.dedupe_key,
+            Signal.subject_type,
+            Signal.subject_id,
             Signal.member.display_name.as_alias("member_name"),
         )
         .where((Signal.account == account_id) & Signal.kind.is_in(list(kinds)))
         .order_by(Signal.occurred_at, ascending=False)
         .limit(limit)
     )
-    return await with_links([_signal(row) for row in rows])
+    return await with_links([_signal(row) for row in rows], resolvers)
 
 
 async def members(account_id: int) -> list[dict[str, Any]]:
@@ -195,18 +199,20 @@ async def account_alerts(account_id: int) -> list[dict[str, Any]]:
     return rows
 
 
-async def staff_view(account_id: int, settings: ScoringSettings) -> dict[str, Any]:
-    """Everything the staff account page shows."""
+async def staff_view(
+    account_id: int, settings: ScoringSettings, resolvers: Mapping[str, Resolver]
+) -> dict[str, Any]:
+    """Everything the staff account page shows; `resolvers` name the signals' subjects."""
     account = await get_account(account_id)
-    topics = await signals_of(account_id, (SignalKind.topic_created.value,))
+    topics = await signals_of(account_id, (SignalKind.topic_created.value,), resolvers)
     return {
         "account": account,
         "score": await score_row(account_id),
         "recommended": recommended_tier(int(account["arr"] or 0), settings),
         "history": await history(account_id),
-        "signals": await recent_signals(account_id),
+        "signals": await recent_signals(account_id, resolvers),
         "members": await members(account_id),
-        "attended": await signals_of(account_id, ATTENDED),
+        "attended": await signals_of(account_id, ATTENDED, resolvers),
         "attended_counts": await kind_counts(account_id, ATTENDED),
         "community_counts": await kind_counts(account_id, COMMUNITY_COUNTED),
         "linked_topics": [s for s in topics if s.topic_id is not None],

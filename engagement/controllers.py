@@ -14,7 +14,6 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
-from accounts.home import register_home_section
 from core.errors import NotFound
 from core.forms import read_form
 from core.guards import requires_admin, requires_member, requires_staff
@@ -22,7 +21,7 @@ from core.i18n import N_, gettext, lazy
 from core.ids import PathInt, in_range
 from core.templating import get_timezone
 from core.timeutil import to_zone, utcnow
-from core.web import flash, redirect, register_nav, safe_next
+from core.web import flash, redirect, safe_next
 from engagement import account_detail, alerts, dashboard
 from engagement.api import EngagementApiController
 from engagement.charts import line_chart
@@ -203,7 +202,8 @@ class StaffEngagementController(Controller):
     async def account_page(self, request: Request[Any, Any, Any], account_id: PathInt) -> Template:
         """One account: score history, measures, explanation, signals, members, alerts."""
         _, settings = await current_config()
-        view = await account_detail.staff_view(_valid_id(account_id), settings)
+        resolvers = request.app.state.wiring.subject_links
+        view = await account_detail.staff_view(_valid_id(account_id), settings, resolvers)
         return page(
             "engagement/account.html",
             **view,
@@ -315,6 +315,3 @@ ROUTES = [
     EngagementLinksController,
     EngagementApiController,
 ]
-
-register_nav(N_("Engagement score"), "/staff/engagement", {"csm", "admin"}, 20)
-register_home_section(home_section)

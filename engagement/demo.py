@@ -163,5 +163,6 @@ async def load_engagement_demo(settings: Settings) -> None:
                 await Member.update({Member.last_seen_at: at}).where(Member.id == member)
         for start in range(0, len(snapshots), 500):
             await ScoreSnapshot.insert(*snapshots[start : start + 500])
+    # No listeners: the demo loads at first start, before anyone can register a webhook.
     await recompute_scores(settings, snapshot=True)
     log.info("engagement demo: %s signals, %s snapshots", len(ledger), len(snapshots))

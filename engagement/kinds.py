@@ -1,7 +1,14 @@
-"""Signal kinds and how the score model groups them (families, what counts as activity)."""
+"""The signal kinds: one table (`KINDS`) of every fact the score model knows about a kind.
+
+Adding a kind is one entry here (and its label's translation): its family, label, default
+weight, the domain that records it, what it is about (its subject), its dedupe namespace and
+whether it counts as activity. The scoring configuration's weight fields, the family sums,
+the labels and the ledger's dedupe keys are all read from it.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from core.i18n import N_
@@ -19,32 +26,70 @@ class SignalKind(StrEnum):
     daily_visit = "daily_visit"
 
 
+class SubjectType(StrEnum):
+    """What a signal is about: the kind of thing its `subject_id` names."""
+
+    topic = "topic"
+    post = "post"
+    registration = "registration"
+    member = "member"
+
+
+@dataclass(frozen=True)
+class Kind:
+    family: str  # the measure it feeds: "community" or "events"
+    label: str  # msgid
+    weight: float  # its default weight in the scoring configuration
+    source: str  # the domain that records it
+    subject: SubjectType
+    key: str  # dedupe namespace: one fact per (key, subject id[, detail])
+    activity: bool = True  # makes a member active (breadth) and refreshes recency
+
+
 # Daily visits are self-serve presence in the product's community space, so their (small)
-# weight goes to the community family; they count for breadth and recency like any activity.
-FAMILY: dict[str, str] = {
-    SignalKind.topic_created: "community",
-    SignalKind.reply_created: "community",
-    SignalKind.answer_accepted: "community",
-    SignalKind.reaction_received: "community",
-    SignalKind.daily_visit: "community",
-    SignalKind.event_registered: "events",
-    SignalKind.webinar_attended: "events",
-    SignalKind.mokumoku_attended: "events",
-    SignalKind.event_no_show: "events",
+# weight goes to the community family. A no-show lowers the events measure but is not
+# activity. Both attendance kinds share the namespace "attended": one per registration.
+KINDS: dict[SignalKind, Kind] = {
+    SignalKind.topic_created: Kind(
+        "community", N_("Topic started"), 3.0, "community", SubjectType.topic, "topic_created"
+    ),
+    SignalKind.reply_created: Kind(
+        "community", N_("Reply"), 2.0, "community", SubjectType.post, "reply_created"
+    ),
+    SignalKind.answer_accepted: Kind(
+        "community", N_("Accepted answer"), 6.0, "community", SubjectType.post, "answer_accepted"
+    ),
+    SignalKind.reaction_received: Kind(
+        "community", N_("Like received"), 1.0, "community", SubjectType.post, "reaction_received"
+    ),
+    SignalKind.event_registered: Kind(
+        "events",
+        N_("Event registration"),
+        1.0,
+        "events",
+        SubjectType.registration,
+        "event_registered",
+    ),
+    SignalKind.webinar_attended: Kind(
+        "events", N_("Webinar attended"), 4.0, "events", SubjectType.registration, "attended"
+    ),
+    SignalKind.mokumoku_attended: Kind(
+        "events", N_("Mokumoku-kai attended"), 6.0, "events", SubjectType.registration, "attended"
+    ),
+    SignalKind.event_no_show: Kind(
+        "events",
+        N_("No-show"),
+        -2.0,
+        "events",
+        SubjectType.registration,
+        "no_show",
+        activity=False,
+    ),
+    SignalKind.daily_visit: Kind(
+        "community", N_("Daily visit"), 0.2, "visits", SubjectType.member, "daily_visit"
+    ),
 }
 
-# A no-show lowers the events measure but is not activity: it neither makes a member
-# "active" for breadth nor refreshes the account's last activity (recency, silent accounts).
-NOT_ACTIVITY = frozenset({SignalKind.event_no_show.value})
-
-KIND_LABELS: dict[str, str] = {
-    SignalKind.topic_created: N_("Topic started"),
-    SignalKind.reply_created: N_("Reply"),
-    SignalKind.answer_accepted: N_("Accepted answer"),
-    SignalKind.reaction_received: N_("Like received"),
-    SignalKind.event_registered: N_("Event registration"),
-    SignalKind.webinar_attended: N_("Webinar attended"),
-    SignalKind.mokumoku_attended: N_("Mokumoku-kai attended"),
-    SignalKind.event_no_show: N_("No-show"),
-    SignalKind.daily_visit: N_("Daily visit"),
-}
+FAMILY: dict[str, str] = {kind.value: spec.family for kind, spec in KINDS.items()}
+KIND_LABELS: dict[str, str] = {kind.value: spec.label for kind, spec in KINDS.items()}
+NOT_ACTIVITY = frozenset(kind.value for kind, spec in KINDS.items() if not spec.activity)

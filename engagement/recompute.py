@@ -2,8 +2,8 @@
 
 Both run the same model in one transaction: PostgreSQL one statement (engagement.scoring_sql),
 SQLite one grouped read of the ledger finished in Python. Whatever changed is then told to
-the score listeners (core.hooks: CRM webhooks) and checked for alert crossings, in the same
-transaction. The ledger is the truth: a lost job or a deleted score row is repaired by the
+the score listeners (engagement.hooks: the CRM's webhooks) and checked for alert crossings, in
+the same transaction. The ledger is the truth: a lost job or a deleted score row is repaired by the
 next pass, which rebuilds every row from the signals alone.
 """
 
@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from accounts.tables import Account
 from core.database import fetch, is_postgres, transaction
-from core.hooks import score_changed
 from core.settings import Settings
 from core.timeutil import utcnow
 from engagement.alerts import apply_alert_crossings
+from engagement.hooks import ScoreListener
 from engagement.kinds import NOT_ACTIVITY
 from engagement.schemas import ScoringSettings
 from engagement.scoring import (
@@ -69,10 +70,12 @@ async def recompute_scores(
     account_id: int | None = None,
     as_of: datetime | None = None,
     snapshot: bool = False,
+    listeners: Sequence[ScoreListener] = (),
 ) -> list[ScoreChange]:
     """Rebuild the score of `account_id` (or of every account) as of `as_of` (now).
 
-    `snapshot` also writes the day's history row of every account recomputed.
+    `snapshot` also writes the day's history row of every account recomputed. Each account
+    whose exported fields changed is told to `listeners` (the wiring's SCORE_CHANGED ones).
     """
     as_of = as_of or utcnow()
     version, settings = await current_config()
@@ -83,11 +86,9 @@ async def recompute_scores(
             changes = await _sqlite_pass(settings, version, account_id, as_of, snapshot)
         for change in changes:
             if change.exported_changed:
-                await score_changed(
-                    change.account_id,
-                    _exported(change.old) if change.old is not None else None,
-                    _exported(change.new),
-                )
+                old = _exported(change.old) if change.old is not None else None
+                for listener in listeners:
+                    await listener(change.account_id, old, _exported(change.new))
         await apply_alert_crossings(app_settings, changes)
     return changes
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from core.i18n import N_
-from engagement.kinds import SignalKind
+from engagement.kinds import KINDS, SignalKind
 
 BandName = Literal["red", "yellow", "green"]
 TrendName = Literal["up", "down", "same"]
@@ -16,8 +16,19 @@ TierName = Literal["high", "low", "tech"]
 
 MEASURES = ("community", "events", "breadth", "recency")
 
+# One `weight_<kind>` field per signal kind, its default from engagement.kinds.KINDS (read by
+# `ScoringSettings.weight(kind)`): a new kind gets its field without a line here.
+_WEIGHT_FIELDS: dict[str, Any] = {
+    f"weight_{kind.value}": (float, Field(spec.weight, ge=-100, le=100))
+    for kind, spec in KINDS.items()
+}
+if TYPE_CHECKING:
+    _KindWeights = BaseModel
+else:
+    _KindWeights = create_model("_KindWeights", **_WEIGHT_FIELDS)
 
-class ScoringSettings(BaseModel):
+
+class ScoringSettings(_KindWeights):
     """The scoring model's knobs; stored whole as JSON in each ScoringConfig version.
 
     Defaults follow DESIGN.md. Targets: with a 30-day half-life, a steady r points a day
@@ -27,15 +38,6 @@ class ScoringSettings(BaseModel):
     quarter of the target: one keen member cannot carry an account on their own.
     """
 
-    weight_topic_created: float = Field(3.0, ge=-100, le=100)
-    weight_reply_created: float = Field(2.0, ge=-100, le=100)
-    weight_answer_accepted: float = Field(6.0, ge=-100, le=100)
-    weight_reaction_received: float = Field(1.0, ge=-100, le=100)
-    weight_event_registered: float = Field(1.0, ge=-100, le=100)
-    weight_webinar_attended: float = Field(4.0, ge=-100, le=100)
-    weight_mokumoku_attended: float = Field(6.0, ge=-100, le=100)
-    weight_event_no_show: float = Field(-2.0, ge=-100, le=100)
-    weight_daily_visit: float = Field(0.2, ge=-100, le=100)
     half_life_days: float = Field(30.0, gt=0, le=3650)
     lookback_days: int = Field(365, ge=1, le=3650)
     community_target: float = Field(40.0, gt=0, le=1_000_000)

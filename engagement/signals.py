@@ -1,102 +1,78 @@
-"""The signals ledger API: `record_signal` is how every domain reports a participation."""
+"""The signals ledger API: `record_signals(...)` is how every domain reports a participation.
+
+A producer builds a `NewSignal` that names its kind, its account and member, and its subject
+(what it is about: a topic, a post, a registration, a member); the signal derives its own
+dedupe key from the kind's namespace (engagement.kinds.KINDS), its subject and `detail`, so
+the same fact recorded twice is one row. A signal without an account (staff have none) is
+dropped here, in one place.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from core.jobs import enqueue
-from core.settings import get_settings
+from core.settings import bound_settings
 from core.timeutil import utcnow
 from engagement.jobs import recompute_account_score
-from engagement.kinds import SignalKind
+from engagement.kinds import KINDS, SignalKind, SubjectType
 from engagement.tables import Signal
 
-__all__ = ["NewSignal", "SignalKind", "record_signal", "record_signals"]
+__all__ = ["NewSignal", "SignalKind", "Subject", "SubjectType", "record_signals"]
+
+BULK_CHUNK = 500
 
 
-def recompute_delay() -> float:
-    """Seconds a recompute waits for more signals (SCORE_DEBOUNCE_SECONDS)."""
-    return get_settings().score_debounce_seconds
+@dataclass(frozen=True)
+class Subject:
+    """What a signal is about; its type must be its kind's (KINDS[kind].subject)."""
 
-
-async def record_signal(
-    account_id: int,
-    member_id: int | None,
-    kind: SignalKind | str,
-    occurred_at: datetime | None,
-    value: float,
-    source: str,
-    dedupe_key: str,
-) -> bool:
-    """Append a signal once: True if written, False if `dedupe_key` was already recorded.
-
-    Call inside the transaction of the action it reports, so the two commit together. A new
-    signal asks for its account's score to be recomputed: one job per account (job id),
-    deferred so that a burst of signals costs one recompute.
-    """
-    kind_value = SignalKind(kind).value
-    inserted = (
-        await Signal.insert(
-            Signal(
-                account=account_id,
-                member=member_id,
-                kind=kind_value,
-                occurred_at=occurred_at or utcnow(),
-                value=float(value),
-                source=source,
-                dedupe_key=dedupe_key[:200],
-            )
-        )
-        .on_conflict(target=Signal.dedupe_key, action="DO NOTHING")
-        .returning(Signal.id)
-    )
-    if inserted:
-        await enqueue(
-            recompute_account_score,
-            account_id,
-            job_id=f"recompute:{account_id}",
-            defer_by=recompute_delay(),
-        )
-    return bool(inserted)
+    type: SubjectType
+    id: int
 
 
 @dataclass(frozen=True)
 class NewSignal:
     """One participation to append with `record_signals`."""
 
-    account_id: int
+    kind: SignalKind
+    account_id: int | None  # None (staff): dropped, scores nothing
     member_id: int | None
-    kind: str
-    occurred_at: datetime
-    value: float
-    source: str
-    dedupe_key: str
+    subject: Subject
+    occurred_at: datetime | None = None  # now
+    value: float = 1.0  # its magnitude, e.g. minutes attended
+    detail: str = ""  # what else makes the fact one: who liked the post, the visit's day
+
+    def __post_init__(self) -> None:
+        expected = KINDS[SignalKind(self.kind)].subject
+        if self.subject.type != expected:
+            raise ValueError(f"a {self.kind} signal is about a {expected}, not {self.subject}")
+
+    @property
+    def dedupe_key(self) -> str:
+        key = f"{KINDS[SignalKind(self.kind)].key}:{self.subject.id}"
+        return f"{key}:{self.detail}" if self.detail else key
 
 
-BULK_CHUNK = 500
+def recompute_delay() -> float:
+    """Seconds a recompute waits for more signals (SCORE_DEBOUNCE_SECONDS)."""
+    return bound_settings().score_debounce_seconds
 
 
-async def record_signals(signals: Sequence[NewSignal]) -> int:
-    """Append many signals at once (an imported report): as `record_signal`, with one insert
-    per chunk and one recompute request per account. Returns how many were new."""
+async def record_signals(*signals: NewSignal) -> int:
+    """Append each signal once; returns how many were new (a repeated dedupe key is not).
+
+    Call inside the transaction of the action they report, so both commit together. Each
+    account with a new signal asks for its score to be recomputed: one job per account (job
+    id), deferred so that a burst of signals costs one recompute. A bulk write (an imported
+    report) is one insert per 500 signals.
+    """
+    kept = [signal for signal in signals if signal.account_id is not None]
     written = 0
     accounts: set[int] = set()
-    for start in range(0, len(signals), BULK_CHUNK):
-        chunk = signals[start : start + BULK_CHUNK]
-        rows = [
-            Signal(
-                account=signal.account_id,
-                member=signal.member_id,
-                kind=SignalKind(signal.kind).value,
-                occurred_at=signal.occurred_at,
-                value=float(signal.value),
-                source=signal.source,
-                dedupe_key=signal.dedupe_key[:200],
-            )
-            for signal in chunk
-        ]
+    for start in range(0, len(kept), BULK_CHUNK):
+        rows = [_row(signal) for signal in kept[start : start + BULK_CHUNK]]
         inserted = (
             await Signal.insert(*rows)
             .on_conflict(target=Signal.dedupe_key, action="DO NOTHING")
@@ -112,3 +88,18 @@ async def record_signals(signals: Sequence[NewSignal]) -> int:
             defer_by=recompute_delay(),
         )
     return written
+
+
+def _row(signal: NewSignal) -> Signal:
+    kind = SignalKind(signal.kind)
+    return Signal(
+        account=signal.account_id,
+        member=signal.member_id,
+        kind=kind.value,
+        occurred_at=signal.occurred_at or utcnow(),
+        value=float(signal.value),
+        source=KINDS[kind].source,
+        subject_type=signal.subject.type.value,
+        subject_id=signal.subject.id,
+        dedupe_key=signal.dedupe_key[:200],
+    )

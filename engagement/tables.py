@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from piccolo.columns import (
     JSONB,
+    BigInt,
     BigSerial,
     Boolean,
     Date,
@@ -31,6 +32,13 @@ class Signal(Table, tablename="engagement_signal"):
     occurred_at = Timestamptz(index=True)
     value = DoublePrecision(default=1.0, help_text="Magnitude, e.g. minutes attended; 1 if n/a.")
     source = Varchar(length=40, help_text="Domain that wrote it: community, events, visits.")
+    subject_type = Varchar(
+        length=20,
+        null=True,
+        default=None,
+        help_text="What it is about: topic, post, registration, member.",
+    )
+    subject_id = BigInt(null=True, default=None, help_text="The id of its subject.")
     dedupe_key = Varchar(
         length=200,
         unique=True,

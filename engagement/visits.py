@@ -12,7 +12,7 @@ from accounts.tables import Member
 from core.database import transaction
 from core.settings import Settings
 from core.timeutil import to_zone, utcnow
-from engagement.signals import SignalKind, record_signal
+from engagement.signals import NewSignal, SignalKind, Subject, SubjectType, record_signals
 
 VISIT_DAY_KEY = "visit_day"
 
@@ -42,13 +42,12 @@ async def record_visit(member_id: int, account_id: int | None, day: str) -> None
     """Mark the member seen and, for customers, record the day's visit signal once."""
     async with transaction():
         await Member.update({Member.last_seen_at: utcnow()}).where(Member.id == member_id)
-        if account_id is not None:
-            await record_signal(
+        await record_signals(
+            NewSignal(
+                SignalKind.daily_visit,
                 account_id,
                 member_id,
-                SignalKind.daily_visit,
-                None,
-                1.0,
-                "visits",
-                f"daily_visit:{member_id}:{day}",
+                Subject(SubjectType.member, member_id),
+                detail=day,  # one a day
             )
+        )

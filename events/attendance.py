@@ -31,6 +31,7 @@ from typing import Any
 
 from core.errors import DomainError
 from core.i18n import N_
+from engagement.kinds import SignalKind
 
 ZOOM_WEBINAR = "zoom_webinar"
 ZOOM_MEETING = "zoom_meeting"
@@ -62,9 +63,11 @@ def threshold_minutes(event: dict[str, Any]) -> float:
     return min(DEFAULT_THRESHOLD_MINUTES, duration_minutes(event) / 2)
 
 
-def attended_signal_kind(event: dict[str, Any]) -> str:
+def attended_signal_kind(event: dict[str, Any]) -> SignalKind:
     """The signal an attendance records: mokumoku_attended or webinar_attended."""
-    return "mokumoku_attended" if event["kind"] == "mokumoku" else "webinar_attended"
+    if event["kind"] == "mokumoku":
+        return SignalKind.mokumoku_attended
+    return SignalKind.webinar_attended
 
 
 class ReportTooLarge(DomainError):

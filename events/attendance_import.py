@@ -39,7 +39,7 @@ from core.database import fetch, is_postgres, transaction
 from core.errors import Conflict, DomainError, Forbidden, NotFound
 from core.i18n import N_
 from core.timeutil import utcnow
-from engagement.signals import NewSignal, record_signals
+from engagement.signals import NewSignal, Subject, SubjectType, record_signals
 from events.attendance import (
     AttendanceReport,
     attended_signal_kind,
@@ -56,7 +56,6 @@ from events.tables import (
     RegistrationStatus,
 )
 
-SOURCE = "events"
 CHUNK = 500
 EVENT_NOT_FOUND = N_("This event does not exist.")
 
@@ -101,15 +100,14 @@ def require_staff(member: Member) -> None:
 def attended_signal(
     event: dict[str, Any], registration: dict[str, Any], value: float, when: datetime
 ) -> NewSignal:
-    """The attendance signal of a registration (once: `attended:{id}`)."""
+    """The attendance signal of a registration (one per registration, of either kind)."""
     return NewSignal(
-        account_id=registration["account"],
-        member_id=registration["member"],
-        kind=attended_signal_kind(event),
-        occurred_at=when,
+        attended_signal_kind(event),
+        registration["account"],
+        registration["member"],
+        Subject(SubjectType.registration, registration["id"]),
+        when,
         value=round(value, 1),
-        source=SOURCE,
-        dedupe_key=f"attended:{registration['id']}",
     )
 
 
@@ -117,9 +115,7 @@ async def record_attended(
     event: dict[str, Any], registration: dict[str, Any], value: float, when: datetime
 ) -> bool:
     """Record one registration's attendance signal; staff (no account) score nothing."""
-    if registration.get("account") is None:
-        return False
-    return await record_signals([attended_signal(event, registration, value, when)]) == 1
+    return await record_signals(attended_signal(event, registration, value, when)) == 1
 
 
 def file_digest(data: bytes) -> str:
@@ -304,11 +300,10 @@ async def _apply(
     # One bulk write for the ledger: a 10,000-row report is one insert per 500 signals and one
     # recompute request per account, not a round trip per attendee.
     await record_signals(
-        [
+        *(
             attended_signal(event, registration, minutes, event["starts_at"])
             for registration, minutes in attended
-            if registration.get("account") is not None
-        ]
+        )
     )
     result.walk_ins = len(walk_ins)
     result.attended = len(attended)

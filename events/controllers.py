@@ -13,7 +13,6 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from accounts.home import register_home_section
 from accounts.tables import Member
 from core.errors import NotFound
 from core.guards import requires_member
@@ -21,7 +20,7 @@ from core.i18n import N_, Text, lazy
 from core.ids import PathId
 from core.templating import safe
 from core.timeutil import utcnow
-from core.web import flash, redirect, register_nav
+from core.web import flash, redirect
 from events import calendar, registration
 from events.api import EventsApiController
 from events.audience import in_audience, past_events, status_counts, upcoming_events, visible_event
@@ -230,6 +229,3 @@ ROUTES = [
     SeriesController,
     EventsApiController,
 ]
-
-register_nav(N_("Events"), "/events", {"customer", "csm", "admin"}, 15)
-register_home_section(home_section)

@@ -16,7 +16,6 @@ from datetime import timedelta
 from typing import Any
 
 from core.database import transaction
-from core.jobs import cron
 from core.timeutil import utcnow
 from events.emails import registrants, send_event_email
 from events.locking import lock_event
@@ -89,7 +88,3 @@ async def sweep_lotteries(ctx: dict[str, Any]) -> int:
         if await draw_lottery(event_id):
             drawn += 1
     return drawn
-
-
-cron(sweep_reminders, minute=set(range(60)))
-cron(sweep_lotteries, minute=set(range(60)))

@@ -17,10 +17,9 @@ from datetime import timedelta
 from typing import Any
 
 from core.database import transaction
-from core.jobs import cron, job
 from core.timeutil import utcnow
-from engagement.signals import SignalKind, record_signal
-from events.attendance_import import SOURCE, load_event
+from engagement.signals import NewSignal, SignalKind, Subject, SubjectType, record_signals
+from events.attendance_import import load_event
 from events.tables import Attendance, Event, EventStatus, Registration, RegistrationStatus
 
 log = logging.getLogger(__name__)
@@ -50,22 +49,22 @@ async def mark_event_no_shows(event_id: int) -> int | None:
                 Registration.id.is_in([row["id"] for row in absent])
                 & (Registration.attendance == Attendance.unknown.value)
             )
-        for row in absent:
-            if row["account"] is not None:
-                await record_signal(
+        await record_signals(
+            *(
+                NewSignal(
+                    SignalKind.event_no_show,
                     row["account"],
                     row["member"],
-                    SignalKind.event_no_show,
+                    Subject(SubjectType.registration, row["id"]),
                     event["ends_at"],
-                    1.0,
-                    SOURCE,
-                    f"no_show:{row['id']}",
                 )
+                for row in absent
+            )
+        )
         await Event.update({Event.no_shows_marked_at: now}).where(Event.id == event_id)
         return len(absent)
 
 
-@job
 async def mark_no_shows(ctx: dict[str, Any], event_id: int) -> None:
     """Mark one event's no-shows (queued by staff, or run by the sweep)."""
     marked = await mark_event_no_shows(event_id)
@@ -95,6 +94,3 @@ async def sweep_no_shows(ctx: dict[str, Any]) -> int:
         if await mark_event_no_shows(event_id) is not None:
             done += 1
     return done
-
-
-cron(sweep_no_shows, minute={0, 15, 30, 45})

@@ -23,7 +23,7 @@ from core.errors import DomainError, Forbidden, NotFound
 from core.i18n import N_, gettext
 from core.templating import localtime
 from core.timeutil import utcnow
-from engagement.signals import SignalKind, record_signal
+from engagement.signals import NewSignal, SignalKind, Subject, SubjectType, record_signals
 from events.audience import in_audience
 from events.calendar import next_sequence
 from events.codes import unique_code
@@ -38,7 +38,6 @@ from events.services import (
 )
 from events.tables import Allocation, Event, EventStatus, Registration, RegistrationStatus
 
-SOURCE = "events"
 NOT_REGISTERED = N_("You are not registered for this event.")
 
 
@@ -137,16 +136,15 @@ async def _allocate(
         **values,
     )
     await registration.save()
-    if account_id is not None:
-        await record_signal(
+    await record_signals(
+        NewSignal(
+            SignalKind.event_registered,
             account_id,
             member_id,
-            SignalKind.event_registered,
+            Subject(SubjectType.registration, int(registration.id)),
             now,
-            1.0,
-            SOURCE,
-            f"event_registered:{registration.id}",
         )
+    )
     row = await registration_row(int(registration.id))
     row["waitlist_position"] = await waitlist_position(row)
     await send_event_email(status, event, row, position=row["waitlist_position"])

@@ -91,14 +91,6 @@ async def audience_account_ids(event_id: int) -> list[int]:
     return [row["account"] for row in rows]
 
 
-async def staff_members() -> list[dict[str, Any]]:
-    return await (
-        Member.select(Member.id, Member.display_name)
-        .where(Member.role.is_in(["csm", "admin"]) & Member.active.eq(True))
-        .order_by(Member.display_name)
-    )
-
-
 async def all_accounts() -> list[dict[str, Any]]:
     return await (
         Account.select(Account.id, Account.name, Account.touch_tier)

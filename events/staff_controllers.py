@@ -13,8 +13,9 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
+from accounts.services import staff_members
 from core.errors import DomainError
-from core.forms import read_form, validate
+from core.forms import form_failure, read_form, validate
 from core.guards import requires_staff
 from core.i18n import lazy
 from core.ids import PathId
@@ -47,12 +48,6 @@ TIME_FIELDS = (
     "registration_closes_at",
     "cancellation_deadline",
 )
-
-
-def form_failure(exc: DomainError) -> dict[str, str]:
-    errors = dict(exc.field_errors)
-    errors["__all__"] = exc.translated()
-    return errors
 
 
 def event_form_values(event: dict[str, Any], hosts: list[int], accounts: list[int]) -> dict:
@@ -113,7 +108,7 @@ async def form_page(
             "errors": errors or {},
             "zones": zones,
             "accounts": await services.all_accounts(),
-            "staff": await services.staff_members(),
+            "staff": await staff_members(),
             **extra,
         },
         status_code=status,

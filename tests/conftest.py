@@ -73,14 +73,17 @@ async def migrated(smtp_sink: Mailbox) -> Settings:
 
 
 async def fresh_settings(migrated: Settings, smtp_sink: Mailbox, **update: Any) -> Settings:
-    """A clean database (and Redis), email to the SMTP sink, and `update` on top."""
+    """A clean database (and Redis), email to the SMTP sink, and `update` on top; bound
+    (core.settings.bind_settings) as the app binds its own, for tests that call services alone.
+    """
+    from core.settings import bind_settings
     from tests.support import reset_database, reset_redis
 
     smtp_sink.clear()
     await reset_database()
     if IS_POSTGRES:
         await reset_redis(migrated.redis_url or "")
-    return migrated.model_copy(
+    fresh = migrated.model_copy(
         update={
             "smtp_host": "127.0.0.1",
             "smtp_port": smtp_sink.port,
@@ -89,6 +92,8 @@ async def fresh_settings(migrated: Settings, smtp_sink: Mailbox, **update: Any) 
             **update,
         }
     )
+    bind_settings(fresh)
+    return fresh
 
 
 @pytest.fixture
@@ -133,7 +138,7 @@ def run_jobs(app: Litestar, settings: Settings) -> Any:
         if IS_POSTGRES:
             from tests.support import run_arq_burst
 
-            await run_arq_burst(settings)
+            await run_arq_burst(settings, app.state.wiring)
         else:
             await app.state.jobs.drain()
 

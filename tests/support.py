@@ -158,20 +158,24 @@ async def reset_redis(url: str) -> None:
         await client.aclose()
 
 
-async def run_arq_burst(settings: Any) -> None:
-    """A real arq worker in burst mode: runs every queued job (and those they queue), then stops."""
+async def run_arq_burst(settings: Any, wiring: Any = None) -> None:
+    """A real arq worker in burst mode: runs every queued job (and those they queue), then stops.
+
+    It runs the jobs of `wiring` (the app's; every domain's when omitted)."""
     from arq.worker import Worker
 
-    import worker as worker_module  # noqa: F401 - registers every job
     from core.queue_backends import arq_functions, redis_settings
+    from core.wiring import Wiring
+    from domains import DOMAINS
 
+    wiring = wiring or Wiring.of(DOMAINS)
     worker = Worker(
-        functions=arq_functions(settings),
+        functions=arq_functions(settings, wiring.jobs),
         cron_jobs=[],
         redis_settings=redis_settings(settings.redis_url),
         burst=True,
         poll_delay=0.02,
-        ctx={"settings": settings},
+        ctx={"settings": settings, "wiring": wiring},
         handle_signals=False,
         keep_result=0,
         max_jobs=20,
@@ -183,13 +187,14 @@ async def run_arq_burst(settings: Any) -> None:
 
 
 @contextlib.asynccontextmanager
-async def running_app(settings: Any) -> Any:
-    """`create_app(settings)` with its lifespan entered and left in one task of this loop."""
+async def running_app(settings: Any, domains: Any = None) -> Any:
+    """`create_app(settings)` with its lifespan entered and left in one task of this loop
+    (with `domains` instead of every domain, when given)."""
     import asyncio
 
     from app import create_app
 
-    application = create_app(settings)
+    application = create_app(settings) if domains is None else create_app(settings, domains)
     started, stop = asyncio.Event(), asyncio.Event()
 
     async def serve() -> None:

@@ -9,38 +9,44 @@ from typing import Any
 import pytest
 
 from core.database import transaction
-from core.jobs import enqueue, get_backend, job, set_backend, sweep_stale_jobs
+from core.jobs import enqueue, get_backend, set_backend, sweep_stale_jobs
 from core.settings import Settings
 from core.tables import QueuedJob
 from core.timeutil import utcnow
+from core.wiring import Domain
+from domains import DOMAINS
+from tests.support import running_app
 
 # The jobs below run in this process on both backends (the burst arq worker of run_jobs too),
-# so a list in the module sees every run.
+# so a list in the module sees every run. The app of these tests has them as one more domain.
 seen_runs: list[tuple[Any, ...]] = []
 STARTED = asyncio.Event()
 RELEASE = asyncio.Event()
 
 
-@job
 async def note_run(ctx: dict[str, Any], tag: str) -> None:
     seen_runs.append(("note_run", tag, ctx["settings"].base_url))
 
 
-@job
 async def wait_for_release(ctx: dict[str, Any], tag: str) -> None:
     seen_runs.append(("wait_for_release", tag))
     STARTED.set()
     await RELEASE.wait()
 
 
-@job
 async def always_fails(ctx: dict[str, Any], tag: str) -> None:
     seen_runs.append(("always_fails", tag))
     raise RuntimeError(f"boom {tag}")
 
 
+TEST_JOBS = Domain(name="test-jobs", jobs=(note_run, wait_for_release, always_fails))
+
+
 class UnreachableBackend:
     """A queue that is down: every push raises, as arq does when Redis is unreachable."""
+
+    def __init__(self, jobs: Any) -> None:
+        self.jobs = jobs
 
     async def push(self, key: str, name: str, defer_seconds: float) -> None:
         raise ConnectionError("queue unreachable")
@@ -56,6 +62,12 @@ class UnreachableBackend:
 async def settings(settings: Settings) -> Settings:
     """Two attempts per job, so the failure test reaches the limit after one retry."""
     return settings.model_copy(update={"job_retry_limit": 2})
+
+
+@pytest.fixture
+async def app(settings: Settings) -> Any:
+    async with running_app(settings, (*DOMAINS, TEST_JOBS)) as application:
+        yield application
 
 
 @pytest.fixture(autouse=True)
@@ -92,7 +104,7 @@ async def test_unregistered_function_is_refused(app):
     async def not_a_job(ctx: dict[str, Any]) -> None:
         return None
 
-    with pytest.raises(ValueError, match="not registered"):
+    with pytest.raises(ValueError, match="not declared"):
         await enqueue(not_a_job)
 
 
@@ -140,7 +152,7 @@ async def test_failing_job_retries_then_is_kept_as_failed(app, settings, run_job
 
 async def test_sweeper_pushes_a_job_whose_push_was_lost(app, settings, run_jobs):
     working = get_backend()
-    set_backend(UnreachableBackend())
+    set_backend(UnreachableBackend(working.jobs))
     try:
         async with transaction():
             key = await enqueue(note_run, "lost")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from core.database import transaction
@@ -66,7 +68,8 @@ async def test_rolled_back_transaction_sends_nothing(app, run_jobs, mailbox):
 class HeldQueue:
     """A queue that keeps what is pushed, so the test delivers by hand."""
 
-    def __init__(self) -> None:
+    def __init__(self, jobs: Any) -> None:
+        self.jobs = jobs
         self.pushed: list[str] = []
 
     async def push(self, key: str, name: str, defer_seconds: float) -> None:
@@ -80,7 +83,8 @@ class HeldQueue:
 
 
 async def test_smtp_down_keeps_the_email_until_it_can_be_sent(app, settings, mailbox):
-    working, held = get_backend(), HeldQueue()
+    working = get_backend()
+    held = HeldQueue(working.jobs)
     set_backend(held)
     try:
         async with transaction():

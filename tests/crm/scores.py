@@ -11,8 +11,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from core.database import transaction
-from core.hooks import score_changed
 from core.timeutil import utcnow
+from core.wiring import Wiring
+from domains import DOMAINS
+from engagement.hooks import SCORE_CHANGED
 from engagement.tables import AccountScore
 
 BASE = datetime(2026, 11, 1, tzinfo=UTC)
@@ -56,6 +58,13 @@ def score(value: float, band: str, **extra: Any) -> dict[str, Any]:
         "updated_at": now,
         **extra,
     }
+
+
+async def score_changed(account_id: int, old: dict[str, Any] | None, new: dict[str, Any]) -> None:
+    """What the recompute does when a score changes: tell the app's SCORE_CHANGED listeners
+    (the CRM's, declared in crm.domain)."""
+    for listener in Wiring.of(DOMAINS).listeners(SCORE_CHANGED):
+        await listener(account_id, old, new)
 
 
 async def emit(account_id: int, old: dict[str, Any] | None, new: dict[str, Any]) -> None:

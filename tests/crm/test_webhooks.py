@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from core.database import transaction
-from core.hooks import score_changed
 from core.mail import deliver_email
 from core.settings import Settings
 from core.tables import OutboundEmail, QueuedJob
@@ -20,7 +19,7 @@ from crm.jobs import deliver_webhook, repair_stalled_deliveries
 from crm.tables import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from crm.tokens import create_token
 from crm.webhooks import create_endpoint
-from tests.crm.scores import emit, score
+from tests.crm.scores import emit, score, score_changed
 from tests.crm.servers import WebhookReceiver, standard_webhooks_valid
 from tests.factories import PASSWORD, make_account, make_member
 from tests.support import FormClient, Mailbox

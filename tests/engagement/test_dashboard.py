@@ -161,6 +161,8 @@ async def test_account_page_with_history_chart_and_explanation(client, settings)
             occurred_at=now - timedelta(days=1),
             value=1.0,
             source="community",
+            subject_type="topic",
+            subject_id=4242,
             dedupe_key="topic_created:4242",
         )
     )

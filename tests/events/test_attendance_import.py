@@ -182,7 +182,7 @@ async def test_an_error_half_way_writes_nothing(client, settings, monkeypatch):
     await register(event, people.bob)
     calls = []
 
-    async def failing(signals):
+    async def failing(*signals):
         # Called after the registrations were updated, inside the import's transaction.
         calls.append(signals)
         raise RuntimeError("the database went away")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core.database import transaction
-from core.jobs import CRONS, REGISTRY, enqueue
+from core.jobs import enqueue
+from core.wiring import Wiring
+from domains import DOMAINS
 from engagement.tables import Signal
 from events.noshow import mark_no_shows, sweep_no_shows
 from events.tables import Event
@@ -68,8 +70,9 @@ async def test_the_job_runs_through_the_queue_and_twice_changes_nothing(settings
     await run_jobs()
     assert (await registration(absent["id"]))["attendance"] == "no_show"
     assert len(await no_show_signals()) == 1
-    assert REGISTRY["mark_no_shows"] is mark_no_shows
-    [spec] = [c for c in CRONS if c.function is sweep_no_shows]
+    wiring = Wiring.of(DOMAINS)
+    assert wiring.jobs["mark_no_shows"] is mark_no_shows
+    [spec] = [c for c in wiring.crons if c.function is sweep_no_shows]
     assert spec.minute == frozenset({0, 15, 30, 45}) and spec.hour is None
 
 

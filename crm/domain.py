@@ -1,0 +1,31 @@
+"""What the CRM export brings: its pages and pull API, webhook deliveries written whenever a
+score changes (a listener of engagement's SCORE_CHANGED), the Salesforce and HubSpot sync
+jobs, and the `scores` CLI with the API's security schemes (CrmPlugin)."""
+
+from __future__ import annotations
+
+from core.i18n import N_
+from core.jobs import cron
+from core.web import nav
+from core.wiring import Domain, Listener
+from crm.cli import CrmPlugin
+from crm.controllers import ROUTES
+from crm.jobs import (
+    deliver_webhook,
+    poll_salesforce_sync,
+    push_hubspot_sync,
+    repair_stalled_deliveries,
+    run_crm_sync,
+)
+from crm.webhooks import emit_score_events
+from engagement.hooks import SCORE_CHANGED
+
+DOMAIN = Domain(
+    name="crm",
+    routes=ROUTES,
+    jobs=(deliver_webhook, run_crm_sync, poll_salesforce_sync, push_hubspot_sync),
+    crons=(cron(repair_stalled_deliveries, minute={5, 15, 25, 35, 45, 55}),),
+    nav=(nav(N_("CRM export"), "/staff/crm", {"admin", "csm"}, 95, group="admin"),),
+    listeners=(Listener(SCORE_CHANGED, emit_score_events),),
+    plugins=(CrmPlugin(),),
+)

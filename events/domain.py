@@ -1,0 +1,30 @@
+"""What events bring: their pages, check-in and attendance, the member's upcoming events on
+the home page, and the sweeps: reminders, lottery draws, no-shows."""
+
+from __future__ import annotations
+
+from core.i18n import N_
+from core.jobs import cron
+from core.web import nav
+from core.wiring import Domain
+from events.attendance_controllers import ATTENDANCE_ROUTES
+from events.controllers import ROUTES, home_section
+from events.demo import load_events_demo
+from events.jobs import sweep_lotteries, sweep_reminders
+from events.noshow import mark_no_shows, sweep_no_shows
+
+EVERY_MINUTE = set(range(60))
+
+DOMAIN = Domain(
+    name="events",
+    routes=(*ATTENDANCE_ROUTES, *ROUTES),
+    jobs=(mark_no_shows,),
+    crons=(
+        cron(sweep_reminders, minute=EVERY_MINUTE),
+        cron(sweep_lotteries, minute=EVERY_MINUTE),
+        cron(sweep_no_shows, minute={0, 15, 30, 45}),
+    ),
+    nav=(nav(N_("Events"), "/events", {"customer", "csm", "admin"}, 15),),
+    home_sections=(home_section,),
+    demo=lambda _settings: load_events_demo(),
+)
