@@ -163,8 +163,8 @@ async def fresh_event(run: int, members: list[dict[str, Any]]) -> int:
 async def measure(rows: int, runs: int) -> dict[str, Any]:
     from core import database
     from core.settings import get_settings
-    from events.attendance import parse_report
     from events.attendance_import import import_attendance
+    from events.attendance_reports import parse_report
 
     staff, members = await prepare()
     data = zoom_report(rows)

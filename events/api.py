@@ -18,8 +18,8 @@ from core.problems import SIGNED_IN, WRITE, problem_responses
 from events import registration
 from events.audience import status_counts, upcoming_events, visible_event
 from events.roster import roster_counts, roster_rows
+from events.rules import require_staff
 from events.schemas import EventOut, RegisterOut, RegistrationOut, RosterOut, RosterRowOut
-from events.services import require_staff
 from events.tables import RegistrationStatus
 
 

@@ -28,7 +28,7 @@ from core.timeutil import utcnow
 from core.web import flash, redirect, safe_next
 from events import attendance_import as importer
 from events import checkin, feedback
-from events.attendance import FORMAT_LABELS, threshold_minutes
+from events.attendance import FORMAT_LABELS, threshold_minutes, tidy
 from events.attendance_api import UPLOAD_CEILING, AttendanceApiController, read_upload
 from events.audience import visible_event
 from events.registration import active_registration
@@ -173,7 +173,7 @@ async def _staff_page(
         "events/attendance/staff.html",
         context={
             "event": event,
-            "threshold": _tidy(threshold_minutes(event)),
+            "threshold": tidy(threshold_minutes(event)),
             "counts": await checkin.attendance_counts(event_id),
             "imports": await importer.import_history(event_id),
             "roster": await checkin.roster(event_id, q),
@@ -181,18 +181,12 @@ async def _staff_page(
             "q": q,
             "feedback": await feedback.feedback_summary(event_id),
             "format_labels": FORMAT_LABELS,
-            "max_mb": _tidy(settings.attendance_max_bytes / (1024 * 1024)),
+            "max_mb": tidy(settings.attendance_max_bytes / (1024 * 1024)),
             "errors": errors or {},
             "mismatch": mismatch,
         },
         status_code=status,
     )
-
-
-def _tidy(value: float) -> float | int:
-    """10.0 → 10, 7.5 → 7.5 (for messages)."""
-    rounded = round(value, 1)
-    return int(rounded) if rounded.is_integer() else rounded
 
 
 class EventCheckinController(Controller):

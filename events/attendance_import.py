@@ -36,17 +36,18 @@ from zoneinfo import ZoneInfo
 
 from accounts.tables import Member
 from core.database import fetch, is_postgres, transaction
-from core.errors import Conflict, DomainError, Forbidden, NotFound
+from core.errors import Conflict, DomainError, NotFound
 from core.i18n import N_
 from core.timeutil import utcnow
 from engagement.signals import NewSignal, Subject, SubjectType, record_signals
 from events.attendance import (
     AttendanceReport,
     attended_signal_kind,
-    parse_report,
     threshold_minutes,
 )
+from events.attendance_reports import parse_report
 from events.codes import unique_code
+from events.rules import ATTENDANCE_STAFF_ONLY, require_staff
 from events.tables import (
     Attendance,
     AttendanceImport,
@@ -90,11 +91,6 @@ async def load_event(event_id: int, *, lock: bool = False) -> dict[str, Any]:
     if row is None:
         raise NotFound(EVENT_NOT_FOUND)
     return row
-
-
-def require_staff(member: Member) -> None:
-    if not member.is_staff:
-        raise Forbidden(N_("Only staff can manage attendance."))
 
 
 def attended_signal(
@@ -171,7 +167,7 @@ async def import_attendance(
 ) -> ImportResult:
     """Parse `data` and apply it to the event (see the module's rules). A report of another
     meeting (`check_report_is_of`) is refused unless the staff member confirmed it."""
-    require_staff(actor)
+    require_staff(actor, ATTENDANCE_STAFF_ONLY)
     event = await load_event(event_id)
     digest = file_digest(data)
     previous = await _previous(event_id, digest)

@@ -13,7 +13,7 @@ from accounts.tables import Account, Member
 from core.database import fetch
 from core.errors import NotFound
 from core.timeutil import utcnow
-from events.services import EVENT_NOT_FOUND, get_event
+from events.rules import EVENT_NOT_FOUND, get_event
 from events.tables import Audience, Event, EventAudienceAccount, EventStatus, Registration
 
 LIST_LIMIT = 100

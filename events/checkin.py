@@ -21,8 +21,9 @@ from core.errors import Conflict, DomainError, NotFound
 from core.i18n import N_, gettext
 from core.timeutil import utcnow
 from events.attendance import duration_minutes, threshold_minutes
-from events.attendance_import import load_event, record_attended, require_staff
+from events.attendance_import import load_event, record_attended
 from events.codes import normalize_code, unique_code
+from events.rules import ATTENDANCE_STAFF_ONLY, require_staff
 from events.tables import Attendance, EventStatus, Registration, RegistrationStatus
 
 OPENS_BEFORE = timedelta(minutes=30)
@@ -92,7 +93,7 @@ async def staff_check_in(
 ) -> bool:
     """Check a registrant in from the roster; False if they already were. A waitlisted or
     lottery registrant is refused (NotConfirmed) unless `confirm` seats them beyond capacity."""
-    require_staff(actor)
+    require_staff(actor, ATTENDANCE_STAFF_ONLY)
     async with transaction():
         event = await load_event(event_id, lock=True)
         registration = await _registration(event_id, registration_id)
@@ -101,7 +102,7 @@ async def staff_check_in(
 
 async def undo_check_in(actor: Member, event_id: int, registration_id: int) -> bool:
     """Take a check-in back (a wrong click); attendance stays if a report counted them."""
-    require_staff(actor)
+    require_staff(actor, ATTENDANCE_STAFF_ONLY)
     async with transaction():
         event = await load_event(event_id, lock=True)
         registration = await _registration(event_id, registration_id)

@@ -26,7 +26,8 @@ from events.api import EventsApiController
 from events.audience import in_audience, past_events, status_counts, upcoming_events, visible_event
 from events.feedback import feedback_open
 from events.lottery import lottery_result
-from events.services import cancellation_closes, event_hosts, registration_closes
+from events.rules import cancellation_closes, registration_closes
+from events.services import event_hosts
 from events.staff_controllers import SeriesController, StaffEventsController
 from events.tables import Allocation, EventStatus, Registration, RegistrationStatus
 

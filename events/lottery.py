@@ -18,7 +18,7 @@ from core.timeutil import utcnow
 from events.codes import unique_code
 from events.emails import registration_row, send_event_email
 from events.locking import lock_event
-from events.services import count_status
+from events.rules import count_status
 from events.tables import Allocation, Event, EventStatus, Registration, RegistrationStatus
 
 

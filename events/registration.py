@@ -29,7 +29,7 @@ from events.calendar import next_sequence
 from events.codes import unique_code
 from events.emails import registration_row, send_event_email
 from events.locking import locked_event
-from events.services import (
+from events.rules import (
     ACTIVE,
     cancellation_closes,
     count_status,

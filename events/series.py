@@ -20,13 +20,9 @@ from core.i18n import N_
 from core.templating import get_timezone
 from core.timeutil import utcnow
 from events.locking import lock_event
+from events.rules import require_staff
 from events.schemas import SeriesIn
-from events.services import (
-    apply_event_values,
-    clean_event,
-    insert_event,
-    require_staff,
-)
+from events.services import apply_event_values, clean_event, insert_event
 from events.tables import Event, EventSeries, EventStatus, Frequency
 
 SERIES_NOT_FOUND = N_("This series does not exist.")

@@ -13,14 +13,16 @@ from zoneinfo import ZoneInfo
 
 from accounts.tables import Account, Member
 from core.database import transaction
-from core.errors import DomainError, Forbidden, NotFound
+from core.errors import DomainError
 from core.i18n import N_, gettext
 from core.markdown import render_markdown
 from core.templating import get_timezone
 from core.timeutil import is_valid_timezone, utcnow
 from events.calendar import next_sequence
 from events.emails import registrants, send_event_email
-from events.locking import EVENT_NOT_FOUND, locked_event
+from events.locking import locked_event
+from events.registration import fill_seats
+from events.rules import ACTIVE, Problems, count_status, refuse, require_staff
 from events.schemas import TITLE_MAX, EventIn
 from events.tables import (
     Allocation,
@@ -30,47 +32,10 @@ from events.tables import (
     EventHost,
     EventKind,
     EventStatus,
-    Registration,
     RegistrationStatus,
 )
 
-STAFF_ONLY = N_("Only staff can manage events.")
-ACTIVE = (
-    RegistrationStatus.confirmed.value,
-    RegistrationStatus.waitlisted.value,
-    RegistrationStatus.applied.value,
-)
-
-Problems = dict[str, tuple[str, dict[str, Any]]]
-
-
-def require_staff(member: Member) -> None:
-    if not member.is_staff:
-        raise Forbidden(STAFF_ONLY)
-
-
-def refuse(problems: Problems) -> None:
-    """Raise one DomainError naming every wrong field (the first is the headline)."""
-    if problems:
-        message, params = next(iter(problems.values()))
-        translated = {name: gettext(m, **p) for name, (m, p) in problems.items()}
-        raise DomainError(message, field_errors=translated, **params)
-
-
 # --- loading -----------------------------------------------------------------------------
-
-
-async def get_event(event_id: int) -> dict[str, Any]:
-    row = await Event.select().where(Event.id == event_id).first()
-    if row is None:
-        raise NotFound(EVENT_NOT_FOUND)
-    return row
-
-
-async def count_status(event_id: int, status: str) -> int:
-    return await Registration.count().where(
-        (Registration.event == event_id) & (Registration.status == status)
-    )
 
 
 async def event_hosts(event_id: int) -> list[dict[str, Any]]:
@@ -255,8 +220,6 @@ async def apply_event_values(
 ) -> None:
     """Write new values to a locked event: capacity checks, reminders re-armed when the start
     moves, new seats filled from the waitlist (inside the caller's transaction)."""
-    from events.registration import fill_seats
-
     event_id = event["id"]
     if event["status"] in (EventStatus.cancelled.value, EventStatus.finished.value):
         raise DomainError(N_("A cancelled or finished event cannot be edited."))
@@ -355,17 +318,3 @@ async def cancel_event(actor: Member, event_id: int) -> int:
         for row in people:
             await send_event_email("event_cancelled", event, row)
         return len(people)
-
-
-def is_open_status(event: dict[str, Any]) -> bool:
-    return bool(event["status"] == EventStatus.published.value)
-
-
-def registration_closes(event: dict[str, Any]) -> datetime:
-    """When registration closes: the set time, else the start."""
-    return event["registration_closes_at"] or event["starts_at"]
-
-
-def cancellation_closes(event: dict[str, Any]) -> datetime:
-    """Until when members may cancel themselves: the deadline, else the start."""
-    return event["cancellation_deadline"] or event["starts_at"]

@@ -22,7 +22,7 @@ from core.ids import PathId
 from core.templating import get_timezone
 from core.timeutil import to_zone
 from core.web import flash, redirect
-from events import registration, series, services
+from events import registration, rules, series, services
 from events.audience import past_events, status_counts, upcoming_events
 from events.roster import roster_counts, roster_csv, roster_rows
 from events.schemas import AddRegistrantIn, EventFormIn, SeriesIn
@@ -171,7 +171,7 @@ class StaffEventsController(Controller):
 
     @get("/{event_id:int}/edit")
     async def edit_page(self, request: Request[Any, Any, Any], event_id: PathId) -> Template:
-        event = await services.get_event(event_id)
+        event = await rules.get_event(event_id)
         hosts = [h["id"] for h in await services.event_hosts(event_id)]
         accounts = await services.audience_account_ids(event_id)
         values = event_form_values(event, hosts, accounts)
@@ -180,7 +180,7 @@ class StaffEventsController(Controller):
     @post("/{event_id:int}/edit")
     async def edit(self, request: Request[Any, Any, Any], event_id: PathId) -> Template | Redirect:
         """Save the event (an occurrence edited here leaves its series' edits)."""
-        event = await services.get_event(event_id)
+        event = await rules.get_event(event_id)
         action = f"/staff/events/{event_id}/edit"
         data = await read_form(request)
         data.pop("action", None)
@@ -264,7 +264,7 @@ class StaffEventsController(Controller):
     @get("/{event_id:int}/export.csv")
     async def export(self, event_id: PathId) -> Response[bytes]:
         """The roster as CSV (UTF-8 with BOM, for Excel)."""
-        event = await services.get_event(event_id)
+        event = await rules.get_event(event_id)
         body = "\ufeff" + roster_csv(await roster_rows(event["id"]))
         return Response(
             body.encode("utf-8"),
@@ -276,7 +276,7 @@ class StaffEventsController(Controller):
 async def roster_page(
     event_id: int, values: dict[str, Any], errors: dict[str, str] | None = None, status: int = 200
 ) -> Template:
-    event = await services.get_event(event_id)
+    event = await rules.get_event(event_id)
     rows = await roster_rows(event_id)
     return Template(
         "events/roster.html",

@@ -15,9 +15,9 @@ from events.attendance import (
     ZOOM_MEETING,
     ZOOM_WEBINAR,
     ReportTooLarge,
-    parse_report,
     threshold_minutes,
 )
+from events.attendance_reports import parse_report
 from events.attendance_teams import teams_minutes
 from tests.events.attendance_helpers import report
 

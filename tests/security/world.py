@@ -24,8 +24,9 @@ from engagement.tables import ScoreAlert
 from engagement.versions import current_config
 from events import registration, series
 from events.calendar import create_feed_token
+from events.rules import get_event
 from events.schemas import SeriesIn
-from events.services import audience_account_ids, event_hosts, get_event
+from events.services import audience_account_ids, event_hosts
 from events.staff_controllers import event_form_values, series_form_values
 from events.tables import Registration
 from tests.community.helpers import make_category, make_reply, make_topic

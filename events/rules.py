@@ -1,0 +1,69 @@
+"""The event rules every room of events stands on: who may manage events, which registrations
+hold or wait for a seat, when registration and self-cancellation close, and loading an event
+(`get_event`; `events.locking` loads one under its lock). Nothing here imports another events
+module but the tables and the lock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from accounts.tables import Member
+from core.errors import DomainError, Forbidden, NotFound
+from core.i18n import N_, gettext
+from events.locking import EVENT_NOT_FOUND
+from events.tables import Event, EventStatus, Registration, RegistrationStatus
+
+__all__ = ["EVENT_NOT_FOUND"]
+
+STAFF_ONLY = N_("Only staff can manage events.")
+ATTENDANCE_STAFF_ONLY = N_("Only staff can manage attendance.")
+ACTIVE = (
+    RegistrationStatus.confirmed.value,
+    RegistrationStatus.waitlisted.value,
+    RegistrationStatus.applied.value,
+)
+
+Problems = dict[str, tuple[str, dict[str, Any]]]
+
+
+def require_staff(member: Member, refusal: str = STAFF_ONLY) -> None:
+    """Only staff go on: Forbidden with `refusal` (events by default) for anyone else."""
+    if not member.is_staff:
+        raise Forbidden(refusal)
+
+
+def refuse(problems: Problems) -> None:
+    """Raise one DomainError naming every wrong field (the first is the headline)."""
+    if problems:
+        message, params = next(iter(problems.values()))
+        translated = {name: gettext(m, **p) for name, (m, p) in problems.items()}
+        raise DomainError(message, field_errors=translated, **params)
+
+
+async def get_event(event_id: int) -> dict[str, Any]:
+    row = await Event.select().where(Event.id == event_id).first()
+    if row is None:
+        raise NotFound(EVENT_NOT_FOUND)
+    return row
+
+
+async def count_status(event_id: int, status: str) -> int:
+    return await Registration.count().where(
+        (Registration.event == event_id) & (Registration.status == status)
+    )
+
+
+def is_open_status(event: dict[str, Any]) -> bool:
+    return bool(event["status"] == EventStatus.published.value)
+
+
+def registration_closes(event: dict[str, Any]) -> datetime:
+    """When registration closes: the set time, else the start."""
+    return event["registration_closes_at"] or event["starts_at"]
+
+
+def cancellation_closes(event: dict[str, Any]) -> datetime:
+    """Until when members may cancel themselves: the deadline, else the start."""
+    return event["cancellation_deadline"] or event["starts_at"]
