@@ -30,14 +30,15 @@ from core.ratelimit import RateLimiter, WriteRateLimitMiddleware
 from core.security import use_password_hashing
 from core.security_headers import SecurityHeaders
 from core.sessions import SessionConfig
-from core.settings import Settings, bind_settings, get_settings
+from core.settings import bind_settings
 from core.stores import DatabaseStore
 from core.templating import template_config
 from core.web import page_handlers_answering_json
 from core.wiring import Domain, Wiring
-from crm.auth import SESSION_COOKIE, BearerTokenMiddleware
+from crm.pull.auth import SESSION_COOKIE, BearerTokenMiddleware
 from domains import DOMAINS
 from engagement.visits import DailyVisitMiddleware
+from settings import Settings, get_settings
 
 log = logging.getLogger("kizuna")
 
@@ -53,14 +54,7 @@ def create_app(settings: Settings | None = None, domains: Sequence[Domain] = DOM
     wiring = Wiring.of(domains)
     redis_client = _redis_client(settings)
     limiter = RateLimiter(redis_client)
-    session_config = SessionConfig(
-        key=SESSION_COOKIE,
-        store="sessions",
-        max_age=settings.session_max_age_seconds,
-        httponly=True,
-        samesite="lax",
-        secure=settings.cookie_secure,
-    )
+    session_config = _session_config(settings)
     app = Litestar(
         route_handlers=wiring.routes,
         lifespan=[_lifespan(settings, wiring, redis_client)],
@@ -89,25 +83,14 @@ def create_app(settings: Settings | None = None, domains: Sequence[Domain] = DOM
         stores=_stores(settings, redis_client),
         template_config=template_config(),
         exception_handlers=EXCEPTION_HANDLERS,
-        openapi_config=OpenAPIConfig(
-            title="Kizuna API",
-            version="1.0.0",
-            path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
-        ),
+        openapi_config=_openapi_config(),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         request_max_body_size=settings.max_request_body_bytes,
-        logging_config=LoggingConfig(
-            root={"level": "INFO", "handlers": ["queue_listener"]},
-            log_exceptions="debug",
-            disable_stack_trace={404, 401, 403, 400, 409, 429},
-        ),
+        logging_config=_logging_config(),
         debug=False,
     )
     openapi.install(app)
-    faults = page_handlers_answering_json(app)
-    if faults:
-        raise RuntimeError("page handlers must not return Any: " + "; ".join(faults))
+    _refuse_untyped_pages(app)
     app.state.settings = settings
     app.state.limiter = limiter
     app.state.wiring = wiring
@@ -154,6 +137,38 @@ async def _load_demo(settings: Settings, wiring: Wiring) -> None:
     for load in wiring.demo_loaders:
         if await load(settings) is False:
             return
+
+
+def _refuse_untyped_pages(app: Litestar) -> None:
+    faults = page_handlers_answering_json(app)
+    if faults:
+        raise RuntimeError("page handlers must not return Any: " + "; ".join(faults))
+
+
+def _openapi_config() -> OpenAPIConfig:
+    # One per app: plugins add their security schemes to it (crm.cli.CrmPlugin).
+    return OpenAPIConfig(
+        title="Kizuna API", version="1.0.0", path="/schema", render_plugins=[SwaggerRenderPlugin()]
+    )
+
+
+def _logging_config() -> LoggingConfig:
+    return LoggingConfig(
+        root={"level": "INFO", "handlers": ["queue_listener"]},
+        log_exceptions="debug",
+        disable_stack_trace={404, 401, 403, 400, 409, 429},
+    )
+
+
+def _session_config(settings: Settings) -> SessionConfig:
+    return SessionConfig(
+        key=SESSION_COOKIE,
+        store="sessions",
+        max_age=settings.session_max_age_seconds,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+    )
 
 
 def _stores(settings: Settings, redis_client: Any) -> StoreRegistry:

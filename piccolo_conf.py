@@ -3,7 +3,7 @@
 from piccolo.conf.apps import AppRegistry
 
 from core.database import create_engine
-from core.settings import get_settings
+from settings import get_settings
 
 DB = create_engine(get_settings())
 

@@ -8,9 +8,10 @@ from typing import Any
 from core import database
 from core.jobs import set_backend
 from core.queue_backends import ArqBackend, arq_cron_jobs, arq_functions, redis_settings
-from core.settings import Settings, bind_settings, get_settings
+from core.settings import bind_settings
 from core.wiring import Wiring
 from domains import DOMAINS
+from settings import Settings, get_settings
 
 
 def worker_settings(settings: Settings, wiring: Wiring) -> type:

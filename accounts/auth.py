@@ -16,6 +16,7 @@ from accounts.services import (
     set_password,
     validate_password,
 )
+from accounts.settings import AccountsSettings
 from accounts.tables import Account, AccountDomain, Invitation, Member, Role
 from core.database import transaction
 from core.errors import Conflict, DomainError, Forbidden, TooManyRequests
@@ -23,7 +24,6 @@ from core.i18n import N_
 from core.mail import send_email
 from core.ratelimit import RateLimiter
 from core.security import TokenError, hash_password, needs_rehash, sign, unsign, verify_password
-from core.settings import Settings
 from core.timeutil import utcnow
 
 INVITATION_PURPOSE = "invitation"
@@ -35,7 +35,7 @@ SIGNUP_PURPOSE = "signup"
 
 
 async def authenticate(
-    email: str, password: str, client_ip: str, settings: Settings, limiter: RateLimiter
+    email: str, password: str, client_ip: str, settings: AccountsSettings, limiter: RateLimiter
 ) -> Member:
     """The member for these credentials; failures are counted per address and per client IP."""
     address = normalize_email(email)
@@ -77,7 +77,7 @@ async def invite_member(
     role: str,
     account_id: int | None,
     invited_by: Member,
-    settings: Settings,
+    settings: AccountsSettings,
 ) -> Invitation:
     """Record an invitation and email its signed link (valid for the invitation lifetime)."""
     address = normalize_email(email)
@@ -117,7 +117,7 @@ async def invite_member(
     return invitation
 
 
-async def open_invitation(token: str, settings: Settings) -> Invitation:
+async def open_invitation(token: str, settings: AccountsSettings) -> Invitation:
     """The invitation behind a link, if it is genuine, unexpired and unused."""
     try:
         payload = unsign(
@@ -143,7 +143,7 @@ async def open_invitation(token: str, settings: Settings) -> Invitation:
 
 
 async def accept_invitation(
-    token: str, display_name: str, password: str, settings: Settings
+    token: str, display_name: str, password: str, settings: AccountsSettings
 ) -> Member:
     validate_password(password)
     async with transaction():
@@ -190,7 +190,9 @@ async def signup_account_for(email: str) -> Account | None:
     return account
 
 
-async def request_signup(email: str, display_name: str, locale: str, settings: Settings) -> None:
+async def request_signup(
+    email: str, display_name: str, locale: str, settings: AccountsSettings
+) -> None:
     """Email a link that completes the sign-up, if the domain's account allows it."""
     address = normalize_email(email)
     account = await signup_account_for(address)
@@ -227,7 +229,7 @@ async def request_signup(email: str, display_name: str, locale: str, settings: S
         )
 
 
-def open_signup(token: str, settings: Settings) -> dict[str, Any]:
+def open_signup(token: str, settings: AccountsSettings) -> dict[str, Any]:
     try:
         payload: dict[str, Any] = unsign(
             settings.resolved_secret_key(),
@@ -242,7 +244,7 @@ def open_signup(token: str, settings: Settings) -> dict[str, Any]:
     return payload
 
 
-async def complete_signup(token: str, password: str, settings: Settings) -> Member:
+async def complete_signup(token: str, password: str, settings: AccountsSettings) -> Member:
     payload = open_signup(token, settings)
     validate_password(password)
     account = await signup_account_for(payload["e"])
@@ -266,7 +268,7 @@ def _reset_fingerprint(member: Member) -> str:
     return (member.password_hash or "unset")[-16:]
 
 
-async def request_password_reset(email: str, settings: Settings) -> None:
+async def request_password_reset(email: str, settings: AccountsSettings) -> None:
     """Email a reset link if the address belongs to an active member; silent otherwise."""
     member = (
         await Member.objects()
@@ -290,7 +292,7 @@ async def request_password_reset(email: str, settings: Settings) -> None:
         )
 
 
-async def open_password_reset(token: str, settings: Settings) -> Member:
+async def open_password_reset(token: str, settings: AccountsSettings) -> Member:
     try:
         payload = unsign(
             settings.resolved_secret_key(),
@@ -308,7 +310,7 @@ async def open_password_reset(token: str, settings: Settings) -> Member:
     return member
 
 
-async def reset_password(token: str, password: str, settings: Settings) -> Member:
+async def reset_password(token: str, password: str, settings: AccountsSettings) -> Member:
     member = await open_password_reset(token, settings)
     await set_password(member.id, password)
     return member

@@ -21,6 +21,7 @@ from accounts.schemas import (
     SignupForm,
 )
 from accounts.services import set_password, update_member
+from accounts.settings import AccountsSettings
 from accounts.tables import Member
 from accounts.unsubscribe import UnsubscribeController
 from core.errors import DomainError
@@ -31,7 +32,6 @@ from core.problems import SIGNED_IN, problem_responses
 from core.ratelimit import RateLimiter
 from core.security import verify_password
 from core.sessions import ROTATE_KEY
-from core.settings import Settings
 from core.web import client_ip, flash, redirect, safe_next
 
 TIMEZONES = (
@@ -90,7 +90,7 @@ class AuthController(Controller):
     async def login(
         self,
         request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
+        settings: NamedDependency[AccountsSettings],
         limiter: NamedDependency[RateLimiter],
     ) -> Template | Redirect:
         """Check the credentials (rate-limited per address and per IP) and start a session."""
@@ -115,7 +115,7 @@ class AuthController(Controller):
 
     @get("/invitations/accept", include_in_schema=False)
     async def invitation_page(
-        self, token: FromQuery[str], settings: NamedDependency[Settings]
+        self, token: FromQuery[str], settings: NamedDependency[AccountsSettings]
     ) -> Template:
         """The page where an invited person sets a name and password."""
         try:
@@ -131,7 +131,7 @@ class AuthController(Controller):
 
     @post("/invitations/accept", include_in_schema=False)
     async def accept_invitation(
-        self, request: Request[Any, Any, Any], settings: NamedDependency[Settings]
+        self, request: Request[Any, Any, Any], settings: NamedDependency[AccountsSettings]
     ) -> Template | Redirect:
         """Create the member from the invitation and sign them in."""
         data = await read_form(request)
@@ -163,7 +163,7 @@ class AuthController(Controller):
 
     @post("/signup", include_in_schema=False)
     async def signup(
-        self, request: Request[Any, Any, Any], settings: NamedDependency[Settings]
+        self, request: Request[Any, Any, Any], settings: NamedDependency[AccountsSettings]
     ) -> Template:
         """Email a link that completes the sign-up when the domain allows it."""
         data = await read_form(request)
@@ -180,7 +180,7 @@ class AuthController(Controller):
 
     @get("/signup/complete", include_in_schema=False)
     async def signup_complete_page(
-        self, token: FromQuery[str], settings: NamedDependency[Settings]
+        self, token: FromQuery[str], settings: NamedDependency[AccountsSettings]
     ) -> Template:
         """Choose a password to finish signing up."""
         try:
@@ -191,7 +191,7 @@ class AuthController(Controller):
 
     @post("/signup/complete", include_in_schema=False)
     async def signup_complete(
-        self, request: Request[Any, Any, Any], settings: NamedDependency[Settings]
+        self, request: Request[Any, Any, Any], settings: NamedDependency[AccountsSettings]
     ) -> Template | Redirect:
         """Create the member and sign them in."""
         data = await read_form(request)
@@ -216,7 +216,7 @@ class AuthController(Controller):
     async def forgot(
         self,
         request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
+        settings: NamedDependency[AccountsSettings],
         limiter: NamedDependency[RateLimiter],
     ) -> Template:
         """Send the reset link; the answer is the same whether the address exists or not."""
@@ -240,7 +240,7 @@ class AuthController(Controller):
 
     @get("/password/reset", include_in_schema=False)
     async def reset_page(
-        self, token: FromQuery[str], settings: NamedDependency[Settings]
+        self, token: FromQuery[str], settings: NamedDependency[AccountsSettings]
     ) -> Template:
         """Choose a new password."""
         try:
@@ -251,7 +251,7 @@ class AuthController(Controller):
 
     @post("/password/reset", include_in_schema=False)
     async def reset(
-        self, request: Request[Any, Any, Any], settings: NamedDependency[Settings]
+        self, request: Request[Any, Any, Any], settings: NamedDependency[AccountsSettings]
     ) -> Template | Redirect:
         """Set the new password and sign in."""
         data = await read_form(request)

@@ -77,32 +77,41 @@ def parse_accounts_csv(data: bytes) -> tuple[list[ImportRow], list[str]]:
                 errors.append(problem)
                 continue
             assert row is not None
-            for domain in row.domains:
-                if domain in seen_domains:
-                    errors.append(
-                        gettext(
-                            "Line %(line)s: the domain %(domain)s is also on line %(other)s.",
-                            line=index,
-                            domain=domain,
-                            other=seen_domains[domain],
-                        )
-                    )
-                seen_domains.setdefault(domain, index)
-            if row.crm_id:
-                if row.crm_id in seen_crm:
-                    errors.append(
-                        gettext(
-                            "Line %(line)s: the CRM id %(crm)s is also on line %(other)s.",
-                            line=index,
-                            crm=row.crm_id,
-                            other=seen_crm[row.crm_id],
-                        )
-                    )
-                seen_crm.setdefault(row.crm_id, index)
+            errors += _repeats(row, index, seen_domains, seen_crm)
             rows.append(row)
     except csv.Error as exc:
         raise DomainError(N_("The file is not a readable CSV.")) from exc
     return rows, errors
+
+
+def _repeats(
+    row: ImportRow, line: int, seen_domains: dict[str, int], seen_crm: dict[str, int]
+) -> list[str]:
+    """The row's domains and CRM id that an earlier line already has (and notes its own)."""
+    errors = []
+    for domain in row.domains:
+        if domain in seen_domains:
+            errors.append(
+                gettext(
+                    "Line %(line)s: the domain %(domain)s is also on line %(other)s.",
+                    line=line,
+                    domain=domain,
+                    other=seen_domains[domain],
+                )
+            )
+        seen_domains.setdefault(domain, line)
+    if row.crm_id:
+        if row.crm_id in seen_crm:
+            errors.append(
+                gettext(
+                    "Line %(line)s: the CRM id %(crm)s is also on line %(other)s.",
+                    line=line,
+                    crm=row.crm_id,
+                    other=seen_crm[row.crm_id],
+                )
+            )
+        seen_crm.setdefault(row.crm_id, line)
+    return errors
 
 
 def _map_header(header: list[str]) -> dict[str, int]:

@@ -7,7 +7,7 @@ import logging
 from accounts.tables import Account, AccountDomain, Member
 from core.database import transaction
 from core.security import hash_password
-from core.settings import Settings
+from core.settings import CoreSettings
 
 log = logging.getLogger("kizuna.demo")
 
@@ -56,7 +56,7 @@ CUSTOMERS = [
 ]
 
 
-async def load_demo_data(settings: Settings) -> bool:
+async def load_demo_data(settings: CoreSettings) -> bool:
     """Load the demo set once, into a database with no members; print the logins."""
     if await Member.count() > 0:
         return False

@@ -12,13 +12,13 @@ from accounts import auth
 from accounts.queries import MemberFilter, account_choices, find_members, pending_invitations
 from accounts.schemas import InviteForm, MemberEditForm
 from accounts.services import deactivate_member, edit_member, get_account, get_member
+from accounts.settings import AccountsSettings
 from accounts.tables import Member, Role
 from core.errors import DomainError, Forbidden, NotFound
 from core.forms import read_form, validate
 from core.guards import requires_staff
 from core.i18n import N_, gettext, lazy
 from core.ids import PathId
-from core.settings import Settings
 from core.web import flash, redirect
 
 PAGE_SIZE = 50
@@ -102,7 +102,7 @@ class StaffMembersController(Controller):
 
     @post("/invite")
     async def invite(
-        self, request: Request[Any, Any, Any], settings: NamedDependency[Settings]
+        self, request: Request[Any, Any, Any], settings: NamedDependency[AccountsSettings]
     ) -> Template | Redirect:
         """Record the invitation and email its link."""
         data = await read_form(request)

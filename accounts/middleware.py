@@ -11,8 +11,8 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from accounts.services import get_active_member
+from accounts.settings import AccountsSettings
 from core import i18n
-from core.settings import Settings
 from core.templating import set_timezone
 
 LOCALE_COOKIE = "kizuna_locale"
@@ -24,7 +24,7 @@ class CurrentMemberMiddleware(ASGIMiddleware):
         lambda scope: scope["path"].startswith(("/static/", "/healthz"))
     )
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: AccountsSettings) -> None:
         self.settings = settings
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
@@ -32,7 +32,7 @@ class CurrentMemberMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send)
 
 
-async def identify(scope: Scope, session: Any, settings: Settings) -> None:
+async def identify(scope: Scope, session: Any, settings: AccountsSettings) -> None:
     """Put the session's member (or None) in the scope; set the locale and time zone."""
     member = None
     if isinstance(session, dict) and session.get("member_id"):
@@ -60,7 +60,7 @@ class ViewerOfRouterErrors:
     the error page would show a signed-out header in the default language. This reads the
     session (without writing it) and identifies the viewer as the middleware would."""
 
-    def __init__(self, settings: Settings, session_config: Any) -> None:
+    def __init__(self, settings: AccountsSettings, session_config: Any) -> None:
         self.settings = settings
         self.backend = session_config._backend_class(config=session_config)
 

@@ -20,7 +20,7 @@ from accounts.tables import Member
 from core.errors import DomainError
 from core.i18n import N_
 from core.security import TokenError, sign, unsign
-from core.settings import Settings
+from core.settings import CoreSettings
 
 PURPOSE = "unsubscribe"
 MAX_AGE_SECONDS = 400 * 24 * 3600  # a link in an email of last year still works
@@ -32,13 +32,13 @@ KINDS: dict[str, tuple[Any, bool, str]] = {
 BAD_LINK = N_("This unsubscribe link is not valid. Change your emails in your settings instead.")
 
 
-def unsubscribe_url(settings: Settings, member_id: int, kind: str) -> str:
+def unsubscribe_url(settings: CoreSettings, member_id: int, kind: str) -> str:
     assert kind in KINDS
     token = sign(settings.resolved_secret_key(), PURPOSE, {"m": member_id, "k": kind})
     return f"{settings.base_url}/unsubscribe/{token}"
 
 
-def unsubscribe_headers(settings: Settings, member_id: int, kind: str) -> dict[str, str]:
+def unsubscribe_headers(settings: CoreSettings, member_id: int, kind: str) -> dict[str, str]:
     """The headers mailbox providers read for their unsubscribe button (RFC 2369, RFC 8058)."""
     return {
         "List-Unsubscribe": f"<{unsubscribe_url(settings, member_id, kind)}>",
@@ -46,7 +46,7 @@ def unsubscribe_headers(settings: Settings, member_id: int, kind: str) -> dict[s
     }
 
 
-def read_token(settings: Settings, token: str) -> tuple[int, str]:
+def read_token(settings: CoreSettings, token: str) -> tuple[int, str]:
     """(member id, kind) of a valid token; DomainError otherwise."""
     try:
         payload = unsign(settings.resolved_secret_key(), PURPOSE, token, MAX_AGE_SECONDS)
@@ -74,7 +74,7 @@ class UnsubscribeController(Controller):
     include_in_schema = False
 
     @get("/{token:str}")
-    async def page(self, token: FromPath[str], settings: NamedDependency[Settings]) -> Template:
+    async def page(self, token: FromPath[str], settings: NamedDependency[CoreSettings]) -> Template:
         """What the link in the email opens: a button that confirms (a GET changes nothing)."""
         _, kind = read_token(settings, token)
         return _page(token, kind, done=False)
@@ -84,7 +84,7 @@ class UnsubscribeController(Controller):
         self,
         request: Request[Any, Any, Any],
         token: FromPath[str],
-        settings: NamedDependency[Settings],
+        settings: NamedDependency[CoreSettings],
     ) -> Template:
         """The one-click POST (from the page or the mailbox's button): that kind of email stops."""
         member_id, kind = read_token(settings, token)

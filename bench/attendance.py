@@ -4,7 +4,7 @@
 
 Creates the database kizuna_bench_attendance (UTF-8), migrates it, inserts 100 accounts of
 80 customers each, then per run: a fresh finished webinar with 7,500 confirmed registrants,
-and times `events.attendance_import.import_attendance` on the generated report — parsing,
+and times `events.attendance.imports.import_attendance` on the generated report — parsing,
 matching, registration updates, walk-ins, one signal per attendee and the commit, including
 the after-commit pushes of the debounced score recomputes to Redis.
 
@@ -162,9 +162,9 @@ async def fresh_event(run: int, members: list[dict[str, Any]]) -> int:
 
 async def measure(rows: int, runs: int) -> dict[str, Any]:
     from core import database
-    from core.settings import get_settings
-    from events.attendance_import import import_attendance
-    from events.attendance_reports import parse_report
+    from events.attendance.formats import parse_report
+    from events.attendance.imports import import_attendance
+    from settings import get_settings
 
     staff, members = await prepare()
     data = zoom_report(rows)

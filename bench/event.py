@@ -23,7 +23,7 @@ REGISTERED = 40
 
 async def generate() -> int:
     from core import database
-    from events.registration import register
+    from events.registration.allocation import register
 
     await open_database()
     members = await create_customers(10, 5)

@@ -51,7 +51,7 @@ def seed_scores_sql() -> str:
 
 
 async def export_once(settings: Any) -> int:
-    from crm.export import prepare_export
+    from crm.files.export import prepare_export
 
     prepared = await prepare_export("salesforce", settings)
     size = 0
@@ -100,7 +100,7 @@ async def measure_pull(app: Any, secret: str, runs: int) -> dict[str, float]:
 async def measure(sizes: list[int], runs: int) -> dict[str, Any]:
     from app import create_app
     from core import database
-    from core.settings import get_settings
+    from settings import get_settings
 
     settings = get_settings().model_copy(
         update={"scores_api_settle_seconds": 0.0, "api_token_rate_limit_per_minute": 10**9}
@@ -136,7 +136,7 @@ def run(sizes: list[int], runs: int) -> dict[str, Any]:
 
 async def make_token() -> str:
     from accounts.tables import Member
-    from crm.tokens import create_token
+    from crm.pull.tokens import create_token
 
     admin = await Member.objects().where(Member.role == "admin").first()
     if admin is None:

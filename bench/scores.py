@@ -96,8 +96,8 @@ async def bench(accounts: int, members: int, signals: int, runs: int) -> dict[st
     from app import create_app
     from core import database
     from core.database import fetch
-    from core.settings import get_settings
     from engagement.recompute import recompute_scores
+    from settings import get_settings
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
     settings = get_settings()

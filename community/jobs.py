@@ -9,7 +9,7 @@ from community.tables import Notification
 from community.visibility import can_read
 from core.database import transaction
 from core.mail import send_email
-from core.settings import Settings
+from core.settings import CoreSettings
 from core.timeutil import utcnow
 
 
@@ -19,7 +19,7 @@ async def email_notification(ctx: dict[str, Any], notification_id: int) -> None:
     The notification is claimed (emailed_at) in the transaction that writes the email to the
     outbox, so a retried or duplicated job sends nothing twice.
     """
-    settings: Settings = ctx["settings"]
+    settings: CoreSettings = ctx["settings"]
     async with transaction():
         row = await _load(notification_id)
         if row is None or not _should_send(row):

@@ -17,7 +17,7 @@ from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from core.settings import Settings
+from core.settings import CoreSettings
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ _after_commit: ContextVar[list[AfterCommit] | None] = ContextVar(
 )
 
 
-def create_engine(settings: Settings) -> Engine:
+def create_engine(settings: CoreSettings) -> Engine:
     """PostgreSQL when DATABASE_URL is set, else the SQLite file under VAR_DIR."""
     if settings.database_url:
         return PostgresEngine(
@@ -184,7 +184,7 @@ async def ping(deadline: float = 3.0) -> None:
         delay = min(delay * 2, 0.5)
 
 
-async def prepare(settings: Settings) -> None:
+async def prepare(settings: CoreSettings) -> None:
     """Per-process start: SQLite pragmas or the PostgreSQL pool, then migrations if asked."""
     engine = get_engine()
     if isinstance(engine, SQLiteEngine):
@@ -198,7 +198,7 @@ async def prepare(settings: Settings) -> None:
 
 
 @asynccontextmanager
-async def startup_lock(settings: Settings) -> AsyncIterator[None]:
+async def startup_lock(settings: CoreSettings) -> AsyncIterator[None]:
     """One process at a time: app processes started together (`--workers N`) would otherwise
     run the same migrations (or load the demo data) at once and fail on "already exists"."""
     if settings.database_url:

@@ -11,7 +11,7 @@ from litestar.response import Redirect
 
 from core import database
 from core.jobs import get_backend
-from core.settings import Settings
+from core.settings import CoreSettings
 
 
 @get("/favicon.ico", include_in_schema=False, cache=86400)
@@ -24,7 +24,7 @@ class HealthController(Controller):
     path = "/healthz"
 
     @get(exclude_from_auth=True, cache=False, include_in_schema=True, tags=["health"])
-    async def healthz(self, settings: NamedDependency[Settings]) -> Response[dict[str, Any]]:
+    async def healthz(self, settings: NamedDependency[CoreSettings]) -> Response[dict[str, Any]]:
         """Reachability of the database and Redis; 503 when one is down."""
         checks: dict[str, str] = {}
         try:

@@ -12,7 +12,7 @@ from typing import Any
 import aiosmtplib
 
 from core.jobs import enqueue
-from core.settings import Settings
+from core.settings import CoreSettings
 from core.tables import OutboundEmail
 from core.templating import render_email
 from core.timeutil import utcnow
@@ -61,7 +61,7 @@ async def send_email(
     return int(row.id)
 
 
-def build_message(row: OutboundEmail, settings: Settings) -> EmailMessage:
+def build_message(row: OutboundEmail, settings: CoreSettings) -> EmailMessage:
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = row.to_address
@@ -95,7 +95,7 @@ def build_message(row: OutboundEmail, settings: Settings) -> EmailMessage:
 
 async def deliver_email(ctx: dict[str, Any], email_id: int) -> None:
     """Send one outbox email by SMTP (or to VAR_DIR/outbox); once it succeeded, never again."""
-    settings: Settings = ctx["settings"]
+    settings: CoreSettings = ctx["settings"]
     row = (
         await OutboundEmail.objects()
         .where(OutboundEmail.id == email_id)

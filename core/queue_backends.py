@@ -15,7 +15,7 @@ from arq.cron import cron as arq_cron
 from arq.worker import Function, func
 
 from core.jobs import Cron, JobFunction, run_queued_job
-from core.settings import Settings
+from core.settings import CoreSettings
 from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ class ArqBackend:
     """Pushes job keys to arq; `arq worker.WorkerSettings` runs them."""
 
     def __init__(
-        self, settings: Settings, jobs: Mapping[str, JobFunction], pool: ArqRedis | None = None
+        self, settings: CoreSettings, jobs: Mapping[str, JobFunction], pool: ArqRedis | None = None
     ) -> None:
         assert settings.redis_url
         self._settings = settings
@@ -71,7 +71,7 @@ class ArqBackend:
         self._pool = None
 
 
-def arq_functions(settings: Settings, jobs: Mapping[str, JobFunction]) -> list[Function]:
+def arq_functions(settings: CoreSettings, jobs: Mapping[str, JobFunction]) -> list[Function]:
     """One arq function per job; each runs the durable job row it is given."""
 
     def entry_for(name: str) -> Any:
@@ -110,7 +110,7 @@ class InProcessBackend:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: CoreSettings,
         ctx: dict[str, Any],
         jobs: Mapping[str, JobFunction],
         crons: Sequence[Cron] = (),

@@ -20,7 +20,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from core.errors import TooManyRequests
 from core.i18n import N_
-from core.settings import Settings
+from core.settings import CoreSettings
 
 log = logging.getLogger(__name__)
 
@@ -132,12 +132,12 @@ class WriteRateLimitMiddleware(ASGIMiddleware):
     """Every signed-in member's writes (POST, PUT, PATCH, DELETE: posting, replying, liking,
     registering, the API over a session) are limited per minute; the answer past the limit is
     a translated 429 with Retry-After, and the request is not handled. API tokens have their
-    own limit (crm.auth)."""
+    own limit (crm.pull.auth)."""
 
     scopes = (ScopeType.HTTP,)
     should_bypass_for_scope = staticmethod(lambda scope: scope["path"].startswith("/static/"))
 
-    def __init__(self, settings: Settings, limiter: RateLimiter) -> None:
+    def __init__(self, settings: CoreSettings, limiter: RateLimiter) -> None:
         self.settings = settings
         self.limiter = limiter
 

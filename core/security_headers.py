@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
-from core.settings import Settings
+from core.settings import CoreSettings
 
 _CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -23,7 +23,7 @@ class SecurityHeaders:
     """A `before_send` hook rather than a middleware: app middleware runs only for a matched
     route, and the router's own 404 and 405 pages need the headers too."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: CoreSettings) -> None:
         self.hsts = settings.cookie_secure
 
     async def __call__(self, message: Message, scope: Scope) -> None:

@@ -1,20 +1,23 @@
-"""Application settings, read once from the environment (and `.env`)."""
+"""The kernel's settings (`CoreSettings`): what every domain uses — environment, database,
+Redis, secret, addresses, locale, email, jobs, limits. Each domain adds its own section as a
+subclass (accounts.settings, engagement.settings, events.settings, crm.settings) and the
+top-level `settings.Settings` is all of them, read from the environment (and `.env`) by the
+composition roots alone."""
 
 from __future__ import annotations
 
 import secrets
-from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-class Settings(BaseSettings):
-    """Every knob of Kizuna; the embedded default needs none of them set."""
+class CoreSettings(BaseSettings):
+    """The kernel's knobs; the embedded default needs none of them set."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
@@ -70,54 +73,14 @@ class Settings(BaseSettings):
     """A job running longer is cancelled; a worker that died mid-job has it re-run after this."""
     job_stale_after_seconds: int = 120
     """A queued job not finished after this long is pushed again by the sweeper."""
-    score_debounce_seconds: float = 10.0
-    """Wait after a signal before recomputing its account's score (a burst costs one recompute)."""
     write_limit_per_minute: int = 30
     """Writes (posts, replies, likes, registrations…) per signed-in member per minute."""
-    signin_limit_per_address: int = 5
-    """Failed sign-ins per email address per window before 429."""
-    signin_limit_per_ip: int = 20
-    """Failed sign-ins per client IP per window before 429."""
-    signin_limit_window_seconds: int = 900
-    """Window of the sign-in limits."""
     max_request_body_bytes: int = 2 * 1024 * 1024
     """Largest request body accepted (uploads included)."""
-    attendance_max_bytes: int = 10 * 1024 * 1024
-    """Largest attendance report (Zoom or Teams export) staff may upload for an event."""
     session_max_age_seconds: int = 14 * 24 * 3600
     """Lifetime of a session."""
-    invitation_max_age_seconds: int = 7 * 24 * 3600
-    """How long an invitation link stays valid."""
-    password_reset_max_age_seconds: int = 3600
-    """How long a password-reset link stays valid."""
     allowed_hosts: list[str] = Field(default_factory=lambda: ["*"])
     """Host header values accepted."""
-    webhook_allow_private_targets: bool = False
-    """Let webhook and CRM URLs reach private, loopback or link-local addresses (tests)."""
-    api_token_rate_limit_per_minute: int = 600
-    """Requests per minute one API token may make before 429."""
-    scores_api_settle_seconds: float = 5.0
-    """The pull API serves only scores updated this long ago, so a late commit is never skipped."""
-    crm_export_part_max_bytes: int = 100 * 1024 * 1024
-    """Largest Salesforce CSV part (Bulk API 2.0 takes at most 100 MB of CSV per job)."""
-    crm_poll_interval_seconds: float = 10.0
-    """Wait between two polls of a Salesforce Bulk API job."""
-    salesforce_login_url: str | None = None
-    """Salesforce token endpoint host, e.g. https://login.salesforce.com; unset: admin settings."""
-    salesforce_client_id: str | None = None
-    """Connected app consumer key."""
-    salesforce_client_secret: SecretStr | None = None
-    """Connected app consumer secret."""
-    salesforce_username: str | None = None
-    """Integration user (username-password flow); unset means the client-credentials flow."""
-    salesforce_password: SecretStr | None = None
-    """Integration user's password followed by its security token."""
-    salesforce_api_version: str = "v62.0"
-    """REST API version used for Bulk API 2.0 ingest."""
-    hubspot_access_token: SecretStr | None = None
-    """HubSpot private app access token; unset: admin settings."""
-    hubspot_base_url: str = "https://api.hubapi.com"
-    """HubSpot API base URL."""
 
     @field_validator("database_url")
     @classmethod
@@ -127,13 +90,13 @@ class Settings(BaseSettings):
         return value or None
 
     @model_validator(mode="after")
-    def _production_needs_secret(self) -> Settings:
+    def _production_needs_secret(self) -> CoreSettings:
         if self.environment == "production" and not self.secret_key:
             raise ValueError("SECRET_KEY is required in production")
         return self
 
     @model_validator(mode="after")
-    def _cheap_hashing_only_in_tests(self) -> Settings:
+    def _cheap_hashing_only_in_tests(self) -> CoreSettings:
         if self.password_hashing == "test" and self.environment != "test":  # noqa: S105
             raise ValueError("PASSWORD_HASHING=test is only allowed with ENVIRONMENT=test")
         return self
@@ -177,25 +140,22 @@ class Settings(BaseSettings):
         return self.secret_key
 
 
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """The settings of this process's environment. Read only by the composition roots
-    (`app.create_app`, `worker`); everything below them gets the settings they were given."""
-    return Settings()
+S = TypeVar("S", bound=CoreSettings)
+_bound: CoreSettings | None = None
 
 
-_bound: Settings | None = None
-
-
-def bind_settings(settings: Settings | None) -> None:
+def bind_settings(settings: CoreSettings | None) -> None:
     """Set by a composition root while it runs (the app's lifespan, the worker's startup)."""
     global _bound
     _bound = settings
 
 
-def bound_settings() -> Settings:
-    """The settings the running app or worker was built with (bind_settings), for the few
-    services called without them (an event email's links, a signal's recompute delay)."""
+def bound_settings(section: type[S]) -> S:
+    """The settings the running app or worker was built with (bind_settings), as `section`
+    (CoreSettings, or a domain's), for the few services called without them (an event
+    email's links, a signal's recompute delay)."""
     if _bound is None:
         raise RuntimeError("no settings are bound: start the app or worker (bind_settings)")
+    if not isinstance(_bound, section):
+        raise TypeError(f"the bound settings are not {section.__name__}")
     return _bound

@@ -18,14 +18,14 @@ from litestar.plugins import PluginProtocol
 from litestar.types import ControllerRouterHandler
 
 from core.jobs import Cron, JobFunction
-from core.settings import Settings
+from core.settings import CoreSettings
 from core.subjects import Resolver
 from core.web import NavItem
 
 HomeSection = Callable[[Any], Awaitable[tuple[str, dict[str, Any]] | None]]
 """A block of the member's home page for a viewer: (template, context), or None to skip."""
 
-DemoLoader = Callable[[Settings], Awaitable[bool | None]]
+DemoLoader = Callable[[CoreSettings], Awaitable[bool | None]]
 """Loads a domain's demo data; returning False stops the loaders after it (already loaded)."""
 
 L = TypeVar("L")

@@ -18,10 +18,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from core import database, i18n
 from core.errors import DomainError
-from core.settings import Settings
-from crm import export
-from crm.auth import BEARER_SCHEME, SESSION_COOKIE, SESSION_SCHEME
-from crm.files import PartTooSmall
+from crm.files import export
+from crm.files.formats import PartTooSmall
+from crm.pull.auth import BEARER_SCHEME, SESSION_COOKIE, SESSION_SCHEME
+from crm.settings import CrmSettings
 from crm.source import accounts_without_external_id
 
 
@@ -67,7 +67,7 @@ def scores_group() -> None:
 @click.option("--part-max-bytes", type=int, default=None, help="Largest Salesforce part (bytes).")
 def export_command(app: Litestar, format_name: str, out: Path, part_max_bytes: int | None) -> None:
     """Write every score to FILE, streaming, with a progress bar."""
-    settings: Settings = app.state.settings
+    settings: CrmSettings = app.state.settings
     i18n.load_catalogs()
     i18n.set_locale(settings.default_locale)
     try:
@@ -86,7 +86,7 @@ def export_command(app: Litestar, format_name: str, out: Path, part_max_bytes: i
 
 
 async def _run(
-    settings: Settings, format_name: str, out: Path, part_max_bytes: int | None
+    settings: CrmSettings, format_name: str, out: Path, part_max_bytes: int | None
 ) -> list[Path]:
     await database.prepare(settings)
     try:

@@ -18,13 +18,11 @@ from core.forms import read_form, validate
 from core.guards import requires_admin, requires_staff
 from core.i18n import N_, gettext, lazy
 from core.ids import PathId
-from core.settings import Settings
 from core.timeutil import to_zone, utcnow
 from core.web import flash, redirect
-from crm import credentials, export, tokens
-from crm.api import ROUTES as API_ROUTES
-from crm.fields import SCORE_FIELDS
-from crm.mapping import (
+from crm.files import export
+from crm.files.fields import SCORE_FIELDS
+from crm.files.mapping import (
     CRM_LABELS,
     CRMS,
     FieldMapping,
@@ -32,11 +30,16 @@ from crm.mapping import (
     parse_mapping_form,
     save_mapping,
 )
+from crm.pull import tokens
+from crm.pull.api import ROUTES as API_ROUTES
+from crm.pushes import credentials
+from crm.pushes.sync import failed_items, get_run, recent_runs
 from crm.schemas import TokenForm
 from crm.services import request_sync
+from crm.settings import CrmSettings
 from crm.source import accounts_without_external_id
-from crm.sync import failed_items, get_run, recent_runs
-from crm.webhook_pages import WebhookPagesController
+from crm.webhooks.api import ROUTES as WEBHOOK_API_ROUTES
+from crm.webhooks.pages import WebhookPagesController
 
 
 def _translated(errors: dict[str, str]) -> dict[str, str]:
@@ -116,7 +119,7 @@ class CrmPagesController(Controller):
 
     @get("/export")
     async def download(
-        self, settings: NamedDependency[Settings], format: FromQuery[str] = ""
+        self, settings: NamedDependency[CrmSettings], format: FromQuery[str] = ""
     ) -> Stream:
         """The export file, streamed (Salesforce parts beyond one come as a ZIP)."""
         prepared = await export.prepare_export(format, settings)
@@ -169,7 +172,7 @@ class CrmPagesController(Controller):
         return redirect("/staff/crm/tokens")
 
     @get("/connections", guards=[requires_admin])
-    async def connections(self, settings: NamedDependency[Settings]) -> Template:
+    async def connections(self, settings: NamedDependency[CrmSettings]) -> Template:
         """CRM credentials, sync buttons and the latest sync runs."""
         return await _connections_page(settings)
 
@@ -178,7 +181,7 @@ class CrmPagesController(Controller):
         self,
         request: Request[Any, Any, Any],
         crm: FromPath[str],
-        settings: NamedDependency[Settings],
+        settings: NamedDependency[CrmSettings],
     ) -> Template | Redirect:
         """Store a CRM's credentials encrypted; blank secrets keep the stored ones."""
         if crm not in CRMS:
@@ -197,7 +200,7 @@ class CrmPagesController(Controller):
         self,
         request: Request[Any, Any, Any],
         crm: FromPath[str],
-        settings: NamedDependency[Settings],
+        settings: NamedDependency[CrmSettings],
     ) -> Template | Redirect:
         """Push every score the CRM has not accepted yet, as a job."""
         try:
@@ -247,7 +250,7 @@ async def _tokens_page(
 
 
 async def _connections_page(
-    settings: Settings,
+    settings: CrmSettings,
     status: int = 200,
     failed_crm: str | None = None,
     errors: dict[str, str] | None = None,
@@ -277,4 +280,4 @@ async def _connections_page(
     )
 
 
-ROUTES = [CrmPagesController, WebhookPagesController, *API_ROUTES]
+ROUTES = [CrmPagesController, WebhookPagesController, *API_ROUTES, *WEBHOOK_API_ROUTES]

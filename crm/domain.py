@@ -10,14 +10,9 @@ from core.web import nav
 from core.wiring import Domain, Listener
 from crm.cli import CrmPlugin
 from crm.controllers import ROUTES
-from crm.jobs import (
-    deliver_webhook,
-    poll_salesforce_sync,
-    push_hubspot_sync,
-    repair_stalled_deliveries,
-    run_crm_sync,
-)
-from crm.webhooks import emit_score_events
+from crm.pushes.jobs import poll_salesforce_sync, push_hubspot_sync, run_crm_sync
+from crm.webhooks.endpoints import emit_score_events
+from crm.webhooks.jobs import deliver_webhook, repair_stalled_deliveries
 from engagement.hooks import SCORE_CHANGED
 
 DOMAIN = Domain(

@@ -6,15 +6,15 @@ from core.database import transaction
 from core.errors import DomainError
 from core.i18n import N_
 from core.jobs import enqueue
-from core.settings import Settings
-from crm.credentials import hubspot_credentials, salesforce_credentials
-from crm.jobs import run_crm_sync
-from crm.mapping import CRMS
-from crm.sync import create_run
+from crm.files.mapping import CRMS
+from crm.pushes.credentials import hubspot_credentials, salesforce_credentials
+from crm.pushes.jobs import run_crm_sync
+from crm.pushes.sync import create_run
+from crm.settings import CrmSettings
 from crm.tables import SyncRun
 
 
-async def request_sync(crm: str, member_id: int | None, settings: Settings) -> SyncRun:
+async def request_sync(crm: str, member_id: int | None, settings: CrmSettings) -> SyncRun:
     """Queue a push of every score the CRM has not accepted yet (one run at a time per CRM)."""
     if crm not in CRMS:
         raise DomainError(N_("Unknown CRM: %(crm)s"), crm=crm)

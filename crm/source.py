@@ -15,14 +15,9 @@ from piccolo.columns.combination import WhereRaw
 
 from accounts.tables import Account
 from crm.tables import SyncState
+from engagement.tables import AccountScore
 
 CHUNK_SIZE = 1000
-
-
-def _score_table() -> Any:
-    from engagement.tables import AccountScore
-
-    return AccountScore
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +83,7 @@ def _query(
     with_external_id: bool | None,
     unsent_for: str | None,
 ) -> Any:
-    s = _score_table()
+    s = AccountScore
     query = s.select(
         s.account,
         s.account.name.as_alias("account_name"),
@@ -140,7 +135,7 @@ async def iter_score_rows(
     upper bound; `with_external_id` filters on the CRM id; `unsent_for` keeps only scores newer
     than what that CRM last accepted. Memory holds one chunk, whatever the number of accounts.
     """
-    s = _score_table()
+    s = AccountScore
     position = after
     remaining = limit
     while remaining is None or remaining > 0:
@@ -164,7 +159,7 @@ async def iter_score_rows(
 
 async def count_score_rows(*, with_external_id: bool | None = None) -> int:
     """How many rows `iter_score_rows` would yield with the same filter (progress bars)."""
-    s = _score_table()
+    s = AccountScore
     query = s.count()
     if with_external_id is True:
         query = query.where(s.account.crm_external_id.is_not_null())

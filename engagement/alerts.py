@@ -19,7 +19,7 @@ from core.database import transaction
 from core.errors import NotFound
 from core.i18n import N_
 from core.mail import send_email
-from core.settings import Settings
+from core.settings import CoreSettings
 from core.timeutil import utcnow
 from engagement.tables import ScoreAlert
 
@@ -39,29 +39,10 @@ class Change(Protocol):
     def new(self) -> dict[str, Any]: ...
 
 
-async def apply_alert_crossings(app_settings: Settings, changes: Sequence[Change]) -> int:
+async def apply_alert_crossings(app_settings: CoreSettings, changes: Sequence[Change]) -> int:
     """Raise alerts for states that turned on, close those that turned off; returns raised."""
-    raised: dict[int, list[str]] = {}
-    recovered: dict[str, list[int]] = {kind: [] for kind in ALERT_KINDS}
-    by_account: dict[int, dict[str, Any]] = {}
-    for change in changes:
-        if change.old is None:
-            continue
-        for kind, column in ALERT_KINDS.items():
-            was, now = bool(change.old[column]), bool(change.new[column])
-            if now and not was and change.new["baseline_score"] is not None:
-                raised.setdefault(change.account_id, []).append(kind)
-                by_account[change.account_id] = change.new
-            elif was and not now:
-                recovered[kind].append(change.account_id)
-    now_at = utcnow()
-    for kind, account_ids in recovered.items():
-        if account_ids:
-            await ScoreAlert.update({ScoreAlert.closed_at: now_at}).where(
-                ScoreAlert.account.is_in(account_ids)
-                & (ScoreAlert.kind == kind)
-                & ScoreAlert.closed_at.is_null()
-            )
+    raised, recovered, by_account = _crossings(changes)
+    await _close_recovered(recovered)
     if not raised:
         return 0
     accounts = await Account.select(Account.id, Account.name, Account.owner).where(
@@ -91,17 +72,58 @@ async def apply_alert_crossings(app_settings: Settings, changes: Sequence[Change
         )
         owner = owners.get(account["owner"])
         if owner is not None and owner.is_staff:
-            await send_email(
-                owner.email,
-                "emails/engagement_alert.html",
-                member_locale(owner, app_settings.default_locale),
-                account_name=account["name"],
-                kinds=[ALERT_LABELS[kind] for kind in kinds],
-                score=score["score"],
-                baseline=score["baseline_score"],
-                link=f"{app_settings.base_url}/dashboard/accounts/{account['id']}",
-            )
+            await _email_owner(app_settings, owner, account, kinds, score)
     return sum(len(kinds) for kinds in raised.values())
+
+
+def _crossings(
+    changes: Sequence[Change],
+) -> tuple[dict[int, list[str]], dict[str, list[int]], dict[int, dict[str, Any]]]:
+    """({account: kinds turned on}, {kind: accounts turned off}, {account: its new row})."""
+    raised: dict[int, list[str]] = {}
+    recovered: dict[str, list[int]] = {kind: [] for kind in ALERT_KINDS}
+    by_account: dict[int, dict[str, Any]] = {}
+    for change in changes:
+        if change.old is None:
+            continue
+        for kind, column in ALERT_KINDS.items():
+            was, now = bool(change.old[column]), bool(change.new[column])
+            if now and not was and change.new["baseline_score"] is not None:
+                raised.setdefault(change.account_id, []).append(kind)
+                by_account[change.account_id] = change.new
+            elif was and not now:
+                recovered[kind].append(change.account_id)
+    return raised, recovered, by_account
+
+
+async def _close_recovered(recovered: dict[str, list[int]]) -> None:
+    now_at = utcnow()
+    for kind, account_ids in recovered.items():
+        if account_ids:
+            await ScoreAlert.update({ScoreAlert.closed_at: now_at}).where(
+                ScoreAlert.account.is_in(account_ids)
+                & (ScoreAlert.kind == kind)
+                & ScoreAlert.closed_at.is_null()
+            )
+
+
+async def _email_owner(
+    app_settings: CoreSettings,
+    owner: Member,
+    account: dict[str, Any],
+    kinds: list[str],
+    score: dict[str, Any],
+) -> None:
+    await send_email(
+        owner.email,
+        "emails/engagement_alert.html",
+        member_locale(owner, app_settings.default_locale),
+        account_name=account["name"],
+        kinds=[ALERT_LABELS[kind] for kind in kinds],
+        score=score["score"],
+        baseline=score["baseline_score"],
+        link=f"{app_settings.base_url}/dashboard/accounts/{account['id']}",
+    )
 
 
 async def open_alerts(owner_id: int | None = None, limit: int = 50) -> list[dict[str, Any]]:

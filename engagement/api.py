@@ -129,49 +129,56 @@ class EngagementApiController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = 50,
     ) -> AccountScoreList:
         """Scored active accounts ascending by account id, filtered by band, tier and owner."""
-        after = 0
-        if cursor:  # an empty `cursor=` is no cursor: the first page
-            # An account id: beyond ID_MAX it names no row (and PostgreSQL's integer overflows).
-            if not cursor.isdigit() or len(cursor) > 10 or int(cursor) > ID_MAX:
-                message = N_("The cursor is not valid. Start again without a cursor.")
-                raise DomainError(message, field_errors={"cursor": message})
-            after = int(cursor)
-        query = (
-            AccountScore.select(
-                *AccountScore.all_columns(exclude=[AccountScore.id]),
-                AccountScore.account.name.as_alias("account_name"),
-                AccountScore.account.arr.as_alias("account_arr"),
-                AccountScore.account.touch_tier.as_alias("account_tier"),
-            )
-            .where((AccountScore.account > after) & AccountScore.account._.active.eq(True))
-            .order_by(AccountScore.account)
-            .limit(limit + 1)
-            .output(load_json=True)
-        )
-        if band is not None:
-            query = query.where(AccountScore.band == band)
-        if tier is not None:
-            query = query.where(AccountScore.account.touch_tier == tier)
-        if owner is not None:
-            query = query.where(AccountScore.account.owner == owner)
-        rows = await query
+        rows = await _score_page(_after(cursor), limit + 1, band, tier, owner)
         _, settings = await current_config()
         items = [
-            AccountScoreOut(
-                **score_out(
-                    {
-                        "id": row["account"],
-                        "name": row["account_name"],
-                        "arr": row["account_arr"],
-                        "touch_tier": row["account_tier"],
-                    },
-                    row,
-                    settings,
-                )
-            )
-            for row in rows[:limit]
+            AccountScoreOut(**score_out(_account_of(row), row, settings)) for row in rows[:limit]
         ]
         more = len(rows) > limit
         return AccountScoreList(
             items=items, next_cursor=str(items[-1].account_id) if more else None
         )
+
+
+def _after(cursor: str | None) -> int:
+    """The account id a page starts after (0: the first page; an empty `cursor=` is none)."""
+    if not cursor:
+        return 0
+    # An account id: beyond ID_MAX it names no row (and PostgreSQL's integer overflows).
+    if not cursor.isdigit() or len(cursor) > 10 or int(cursor) > ID_MAX:
+        message = N_("The cursor is not valid. Start again without a cursor.")
+        raise DomainError(message, field_errors={"cursor": message})
+    return int(cursor)
+
+
+async def _score_page(
+    after: int, limit: int, band: str | None, tier: str | None, owner: int | None
+) -> list[dict[str, Any]]:
+    query = (
+        AccountScore.select(
+            *AccountScore.all_columns(exclude=[AccountScore.id]),
+            AccountScore.account.name.as_alias("account_name"),
+            AccountScore.account.arr.as_alias("account_arr"),
+            AccountScore.account.touch_tier.as_alias("account_tier"),
+        )
+        .where((AccountScore.account > after) & AccountScore.account._.active.eq(True))
+        .order_by(AccountScore.account)
+        .limit(limit)
+        .output(load_json=True)
+    )
+    if band is not None:
+        query = query.where(AccountScore.band == band)
+    if tier is not None:
+        query = query.where(AccountScore.account.touch_tier == tier)
+    if owner is not None:
+        query = query.where(AccountScore.account.owner == owner)
+    return await query
+
+
+def _account_of(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["account"],
+        "name": row["account_name"],
+        "arr": row["account_arr"],
+        "touch_tier": row["account_tier"],
+    }

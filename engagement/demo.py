@@ -16,10 +16,11 @@ from typing import Any
 
 from accounts.tables import Account, Member
 from core.database import transaction
-from core.settings import Settings
+from core.settings import CoreSettings
 from core.timeutil import utcnow
 from engagement.kinds import NOT_ACTIVITY, SignalKind
 from engagement.recompute import recompute_scores
+from engagement.schemas import ScoringSettings
 from engagement.scoring import aggregate_signals, score_account, snapshot_day
 from engagement.tables import ScoreSnapshot, Signal
 from engagement.versions import current_config
@@ -106,7 +107,7 @@ def _signal(account: int, member: int, kind: str, at: datetime, n: int, value: f
     )
 
 
-async def load_engagement_demo(settings: Settings) -> None:
+async def load_engagement_demo(settings: CoreSettings) -> None:
     """Once, after the accounts and community demos: signals, history and today's scores."""
     if await Signal.exists().where(Signal.source == "demo"):
         return
@@ -137,32 +138,51 @@ async def load_engagement_demo(settings: Settings) -> None:
                 if s["account"] == account["id"]
             ]
             members = set(people.get(account["id"], []))
-            history: dict[Any, float] = {}
-            for age in range(DAYS, 0, -1):
-                as_of = (now - timedelta(days=age)).replace(hour=18, minute=0)
-                seen = [s for s in signals if s[2] <= as_of]
-                agg = aggregate_signals(seen, members, len(members), as_of, scoring)
-                day = snapshot_day(as_of)
-                baseline = history.get(day - timedelta(days=scoring.trend_window_days))
-                values = score_account(agg, scoring, as_of, baseline)
-                history[day] = values["score"]
-                snapshots.append(
-                    ScoreSnapshot(
-                        account=account["id"],
-                        day=day,
-                        **{k: values[k] for k in ("score", "band", "community", "events")},
-                        breadth=values["breadth"],
-                        recency=values["recency"],
-                    )
-                )
-            last_seen: dict[int, datetime] = {}
-            for member, kind, at in signals:
-                if member is not None and kind not in NOT_ACTIVITY:
-                    last_seen[member] = max(at, last_seen.get(member, at))
-            for member, at in last_seen.items():
-                await Member.update({Member.last_seen_at: at}).where(Member.id == member)
+            snapshots += _history(account["id"], signals, members, now, scoring)
+            await _mark_last_seen(signals)
         for start in range(0, len(snapshots), 500):
             await ScoreSnapshot.insert(*snapshots[start : start + 500])
     # No listeners: the demo loads at first start, before anyone can register a webhook.
     await recompute_scores(settings, snapshot=True)
     log.info("engagement demo: %s signals, %s snapshots", len(ledger), len(snapshots))
+
+
+def _history(
+    account_id: int,
+    signals: list[tuple[int | None, str, datetime]],
+    members: set[int],
+    now: datetime,
+    scoring: ScoringSettings,
+) -> list[ScoreSnapshot]:
+    """The account's daily snapshots over the demo's DAYS, scored as the nightly pass would
+    have scored them each evening from the signals known by then."""
+    snapshots = []
+    history: dict[Any, float] = {}
+    for age in range(DAYS, 0, -1):
+        as_of = (now - timedelta(days=age)).replace(hour=18, minute=0)
+        seen = [s for s in signals if s[2] <= as_of]
+        agg = aggregate_signals(seen, members, len(members), as_of, scoring)
+        day = snapshot_day(as_of)
+        baseline = history.get(day - timedelta(days=scoring.trend_window_days))
+        values = score_account(agg, scoring, as_of, baseline)
+        history[day] = values["score"]
+        snapshots.append(
+            ScoreSnapshot(
+                account=account_id,
+                day=day,
+                **{k: values[k] for k in ("score", "band", "community", "events")},
+                breadth=values["breadth"],
+                recency=values["recency"],
+            )
+        )
+    return snapshots
+
+
+async def _mark_last_seen(signals: list[tuple[int | None, str, datetime]]) -> None:
+    """Each member's last activity in the demo ledger as when they were last seen."""
+    last_seen: dict[int, datetime] = {}
+    for member, kind, at in signals:
+        if member is not None and kind not in NOT_ACTIVITY:
+            last_seen[member] = max(at, last_seen.get(member, at))
+    for member, at in last_seen.items():
+        await Member.update({Member.last_seen_at: at}).where(Member.id == member)

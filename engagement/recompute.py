@@ -18,7 +18,7 @@ from typing import Any
 
 from accounts.tables import Account
 from core.database import fetch, is_postgres, transaction
-from core.settings import Settings
+from core.settings import CoreSettings
 from core.timeutil import utcnow
 from engagement.alerts import apply_alert_crossings
 from engagement.hooks import ScoreListener
@@ -65,7 +65,7 @@ class ScoreChange:
 
 
 async def recompute_scores(
-    app_settings: Settings,
+    app_settings: CoreSettings,
     *,
     account_id: int | None = None,
     as_of: datetime | None = None,

@@ -17,6 +17,7 @@ from core.settings import bound_settings
 from core.timeutil import utcnow
 from engagement.jobs import recompute_account_score
 from engagement.kinds import KINDS, SignalKind, SubjectType
+from engagement.settings import EngagementSettings
 from engagement.tables import Signal
 
 __all__ = ["NewSignal", "SignalKind", "Subject", "SubjectType", "record_signals"]
@@ -57,7 +58,7 @@ class NewSignal:
 
 def recompute_delay() -> float:
     """Seconds a recompute waits for more signals (SCORE_DEBOUNCE_SECONDS)."""
-    return bound_settings().score_debounce_seconds
+    return bound_settings(EngagementSettings).score_debounce_seconds
 
 
 async def record_signals(*signals: NewSignal) -> int:

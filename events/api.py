@@ -1,7 +1,7 @@
 """The events JSON API under /api/v1/events: the same services and checks as the pages.
 
 Customers list and read the events of their audience, register and cancel; staff also read
-any event and its roster. (Attendance imports are in events/attendance_api.py.)
+any event and its roster. (Attendance imports are in events/attendance/api.py.)
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from accounts.tables import Member
 from core.guards import requires_member
 from core.ids import PathId
 from core.problems import SIGNED_IN, WRITE, problem_responses
-from events import registration
-from events.audience import status_counts, upcoming_events, visible_event
-from events.roster import roster_counts, roster_rows
+from events.attendance.roster import roster_counts, roster_rows
+from events.registration import allocation as registration
+from events.registration.audience import status_counts, upcoming_events, visible_event
 from events.rules import require_staff
 from events.schemas import EventOut, RegisterOut, RegistrationOut, RosterOut, RosterRowOut
 from events.tables import RegistrationStatus

@@ -21,7 +21,7 @@ from accounts.tables import Member
 from core.database import transaction
 from core.markdown import plain_text
 from core.security import random_token, token_digest
-from core.settings import bound_settings
+from core.settings import CoreSettings, bound_settings
 from core.timeutil import utcnow
 from events.tables import CalendarToken, Event, EventStatus, Registration, RegistrationStatus
 
@@ -30,7 +30,7 @@ FEED_PAST = timedelta(days=90)
 
 
 def event_uid(event_id: int) -> str:
-    host = urlsplit(bound_settings().base_url).hostname or "kizuna.local"
+    host = urlsplit(bound_settings(CoreSettings).base_url).hostname or "kizuna.local"
     return f"kizuna-event-{event_id}@{host}"
 
 
@@ -53,7 +53,7 @@ def _location(event: dict[str, Any], with_join_url: bool) -> str:
 
 def vevent(event: dict[str, Any], *, attendee: str | None = None, confirmed: bool = True) -> Any:
     """One VEVENT for `event` (times in the event's zone)."""
-    settings = bound_settings()
+    settings = bound_settings(CoreSettings)
     zone = ZoneInfo(event["timezone"] or "Asia/Tokyo")
     link = f"{settings.base_url}/events/{event['id']}"
     component = icalendar.Event()
@@ -131,7 +131,7 @@ async def feed_created_at(member: Member) -> datetime | None:
 
 def feed_urls(token: str) -> tuple[str, str]:
     """(https URL, webcal URL) of a feed token."""
-    url = f"{bound_settings().base_url}/events/calendar/{token}.ics"
+    url = f"{bound_settings(CoreSettings).base_url}/events/calendar/{token}.ics"
     return url, "webcal://" + url.split("://", 1)[1]
 
 

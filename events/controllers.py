@@ -21,19 +21,28 @@ from core.ids import PathId
 from core.templating import safe
 from core.timeutil import utcnow
 from core.web import flash, redirect
-from events import calendar, registration
+from events import calendar
 from events.api import EventsApiController
-from events.audience import in_audience, past_events, status_counts, upcoming_events, visible_event
-from events.feedback import feedback_open
-from events.lottery import lottery_result
+from events.attendance.feedback import feedback_open
+from events.registration import allocation as registration
+from events.registration.audience import (
+    in_audience,
+    past_events,
+    status_counts,
+    upcoming_events,
+    visible_event,
+)
+from events.registration.lottery import lottery_result
+from events.registration.policies import policy_of
 from events.rules import cancellation_closes, registration_closes
 from events.services import event_hosts
 from events.staff_controllers import SeriesController, StaffEventsController
-from events.tables import Allocation, EventStatus, Registration, RegistrationStatus
+from events.tables import EventStatus, Registration, RegistrationStatus
 
 
 def with_counts(event: dict[str, Any], counts: dict[str, int]) -> dict[str, Any]:
-    """The event with its registration counts and the seats left (None: unlimited)."""
+    """The event with its registration counts, the seats left (None: unlimited) and its
+    allocation policy (the pages' badge and button)."""
     confirmed = counts.get(RegistrationStatus.confirmed.value, 0)
     capacity = event["capacity"]
     return {
@@ -42,6 +51,7 @@ def with_counts(event: dict[str, Any], counts: dict[str, int]) -> dict[str, Any]
         "waitlisted_count": counts.get(RegistrationStatus.waitlisted.value, 0),
         "applied_count": counts.get(RegistrationStatus.applied.value, 0),
         "seats_left": None if capacity is None else max(0, capacity - confirmed),
+        "policy": policy_of(event),
     }
 
 
@@ -112,7 +122,7 @@ class EventsController(Controller):
         mine = await registration.my_registration(event_id, member.id)
         active = mine if mine and mine["status"] != RegistrationStatus.cancelled.value else None
         confirmed = bool(active and active["status"] == RegistrationStatus.confirmed.value)
-        drawn = event["allocation"] == Allocation.lottery.value and event["drawn_at"]
+        drawn = event["drawn_at"] is not None  # only a lottery is drawn
         return Template(
             "events/event.html",
             context={

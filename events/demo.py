@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from accounts.tables import Member
-from events.registration import register
+from events.registration.allocation import register
 from events.schemas import EventIn, SeriesIn
 from events.series import create_series, series_events
 from events.services import create_event

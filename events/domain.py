@@ -7,11 +7,11 @@ from core.i18n import N_
 from core.jobs import cron
 from core.web import nav
 from core.wiring import Domain
-from events.attendance_controllers import ATTENDANCE_ROUTES
+from events.attendance.noshow import mark_no_shows, sweep_no_shows
+from events.attendance.pages import ATTENDANCE_ROUTES
 from events.controllers import ROUTES, home_section
 from events.demo import load_events_demo
 from events.jobs import sweep_lotteries, sweep_reminders
-from events.noshow import mark_no_shows, sweep_no_shows
 
 EVERY_MINUTE = set(range(60))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.mail import Attachment, send_email
-from core.settings import bound_settings
+from core.settings import CoreSettings, bound_settings
 from core.timeutil import utcnow
 from events.calendar import invite_ics
 from events.tables import Registration, RegistrationStatus
@@ -78,7 +78,7 @@ async def send_event_email(
     """
     if event["ends_at"] <= utcnow():
         return 0
-    settings = bound_settings()
+    settings = bound_settings(CoreSettings)
     attachments: tuple[Attachment, ...] = ()
     if kind in WITH_INVITE:
         attachments = (ics_attachment(event, row["email"], "REQUEST"),)

@@ -19,7 +19,7 @@ from core.database import transaction
 from core.timeutil import utcnow
 from events.emails import registrants, send_event_email
 from events.locking import lock_event
-from events.lottery import draw_lottery, due_lotteries
+from events.registration.lottery import draw_lottery, due_lotteries
 from events.tables import Event, EventStatus, RegistrationStatus
 
 log = logging.getLogger(__name__)

@@ -16,12 +16,16 @@ from events.tables import Event
 EVENT_NOT_FOUND = N_("This event does not exist, or you cannot see it.")
 
 
-async def lock_event(event_id: int) -> dict[str, Any]:
+async def lock_event(event_id: int, *, registrations_may_join: bool = False) -> dict[str, Any]:
     """The event row, locked until the transaction ends (PostgreSQL `SELECT … FOR UPDATE`;
-    on SQLite the transaction's BEGIN IMMEDIATE already serialises writers)."""
+    on SQLite the transaction's BEGIN IMMEDIATE already serialises writers).
+
+    `registrations_may_join` takes the weaker `FOR NO KEY UPDATE`: other transactions may
+    still add registrations to the event meanwhile (attendance, check-in, no-shows, which
+    change registrations but not who may register)."""
     query = Event.select().where(Event.id == event_id)
     if is_postgres():
-        query = query.lock_rows("UPDATE")
+        query = query.lock_rows("NO KEY UPDATE" if registrations_may_join else "UPDATE")
     row = await query.first()
     if row is None:
         raise NotFound(EVENT_NOT_FOUND)

@@ -1,8 +1,8 @@
 """The event rules every room of events stands on: who may manage events, which registrations
-hold or wait for a seat, when registration and self-cancellation close, and loading an event
-(`get_event`; `events.locking` loads one under its lock). Nothing here imports another events
-module but the tables and the lock.
-"""
+hold or wait for a seat, when registration and self-cancellation close, how long one must be
+present to count as attended (and the signal that records), and loading an event (`get_event`;
+`events.locking` loads one under its lock). Nothing here imports another events module but
+the tables and the lock."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 from accounts.tables import Member
 from core.errors import DomainError, Forbidden, NotFound
 from core.i18n import N_, gettext
+from engagement.kinds import SignalKind
 from events.locking import EVENT_NOT_FOUND
 from events.tables import Event, EventStatus, Registration, RegistrationStatus
 
@@ -67,3 +68,28 @@ def registration_closes(event: dict[str, Any]) -> datetime:
 def cancellation_closes(event: dict[str, Any]) -> datetime:
     """Until when members may cancel themselves: the deadline, else the start."""
     return event["cancellation_deadline"] or event["starts_at"]
+
+
+# --- attendance ----------------------------------------------------------------------
+
+DEFAULT_THRESHOLD_MINUTES = 10.0
+
+
+def duration_minutes(event: dict[str, Any]) -> float:
+    """The event's scheduled length in minutes."""
+    return max((event["ends_at"] - event["starts_at"]).total_seconds() / 60, 0.0)
+
+
+def threshold_minutes(event: dict[str, Any]) -> float:
+    """Minutes a person must be present to count as attended: the event's own setting, else
+    10 minutes, or half the event when that is shorter."""
+    if event.get("attendance_threshold_minutes") is not None:
+        return float(event["attendance_threshold_minutes"])
+    return min(DEFAULT_THRESHOLD_MINUTES, duration_minutes(event) / 2)
+
+
+def attended_signal_kind(event: dict[str, Any]) -> SignalKind:
+    """The signal an attendance records: mokumoku_attended or webinar_attended."""
+    if event["kind"] == "mokumoku":
+        return SignalKind.mokumoku_attended
+    return SignalKind.webinar_attended

@@ -2,7 +2,8 @@
 
 Times arrive as wall-clock times in the form's time zone and are stored in UTC. Each write is
 one transaction; an edit that lowers the capacity below the confirmed count is refused with
-the count, one that raises it fills the new seats from the waitlist (events.registration).
+the count, one that raises it fills the new seats from the waitlist
+(events.registration.allocation).
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from core.timeutil import is_valid_timezone, utcnow
 from events.calendar import next_sequence
 from events.emails import registrants, send_event_email
 from events.locking import locked_event
-from events.registration import fill_seats
-from events.rules import ACTIVE, Problems, count_status, refuse, require_staff
+from events.registration.allocation import fill_seats
+from events.registration.policies import policy_of
+from events.rules import ACTIVE, Problems, count_status, get_event, refuse, require_staff
 from events.schemas import TITLE_MAX, EventIn
 from events.tables import (
-    Allocation,
     Audience,
     Event,
     EventAudienceAccount,
@@ -84,7 +85,8 @@ def _http_url(url: str) -> bool:
 
 
 async def clean_event(data: EventIn) -> tuple[dict[str, Any], list[int], list[int]]:
-    """(column values, host ids, audience account ids), or a DomainError naming each problem."""
+    """(column values, host ids, audience account ids), or a DomainError naming each problem
+    (in the form's order: the first is the headline)."""
     problems: Problems = {}
     title = (data.title or "").strip()
     if not title:
@@ -98,10 +100,27 @@ async def clean_event(data: EventIn) -> tuple[dict[str, Any], list[int], list[in
     if not is_valid_timezone(zone):
         problems["timezone"] = (N_("Choose a valid time zone."), {})
         zone = "UTC"
-    values: dict[str, Any] = {
+    values = _event_values(data, title, zone)
+    problems.update(_place_problems(values))
+    problems.update(policy_of(values).clean_form(values))
+    problems.update(_window_problems(values))
+    hosts = sorted(set(data.hosts))
+    problems.update(await _host_problems(hosts))
+    accounts, audience_problems = await _audience(data)
+    problems.update(audience_problems)
+    if data.audience != Audience.tiers.value:
+        values["audience_tiers"] = ""
+    refuse(problems)
+    return values, hosts, accounts
+
+
+def _event_values(data: EventIn, title: str, zone: str) -> dict[str, Any]:
+    """The form as column values: times read in `zone` and stored in UTC."""
+    description = (data.description or "").strip()
+    return {
         "kind": data.kind,
         "title": title,
-        "description": (data.description or "").strip(),
+        "description": description,
         "timezone": zone,
         "starts_at": to_utc(data.starts_at, zone),
         "ends_at": to_utc(data.ends_at, zone),
@@ -117,10 +136,14 @@ async def clean_event(data: EventIn) -> tuple[dict[str, Any], list[int], list[in
         "cancellation_deadline": to_utc(data.cancellation_deadline, zone),
         "audience": data.audience,
         "audience_tiers": " ".join(sorted(set(data.audience_tiers))),
+        "description_html": render_markdown(description),
     }
-    values["description_html"] = render_markdown(values["description"])
-    starts, ends = values["starts_at"], values["ends_at"]
-    if ends <= starts:
+
+
+def _place_problems(values: dict[str, Any]) -> Problems:
+    """When and where: an end after the start, a join URL online, a venue on site."""
+    problems: Problems = {}
+    if values["ends_at"] <= values["starts_at"]:
         problems["ends_at"] = (N_("The end must be after the start."), {})
     if values["join_url"] and not _http_url(values["join_url"]):
         problems["join_url"] = (N_("Enter a URL starting with http:// or https://."), {})
@@ -128,21 +151,16 @@ async def clean_event(data: EventIn) -> tuple[dict[str, Any], list[int], list[in
         problems["join_url"] = (N_("Enter the join URL of an online event."), {})
     if not values["online"] and not values["venue"]:
         problems["venue"] = (N_("Enter the venue of an on-site mokumoku-kai."), {})
-    if data.allocation == Allocation.lottery.value:
-        if data.capacity is None:
-            problems["capacity"] = (N_("A lottery needs a capacity."), {})
-        if values["draw_at"] is None:
-            problems["draw_at"] = (N_("Enter when the lottery is drawn."), {})
-        elif values["draw_at"] >= starts:
-            problems["draw_at"] = (N_("The lottery must be drawn before the event starts."), {})
-    else:
-        values["draw_at"] = None
+    return problems
+
+
+def _window_problems(values: dict[str, Any]) -> Problems:
+    """Registration opens before it closes, and both it and cancellation end by the end."""
+    problems: Problems = {}
+    ends = values["ends_at"]
     opens, closes = values["registration_opens_at"], values["registration_closes_at"]
     if opens and closes and closes <= opens:
-        problems["registration_closes_at"] = (
-            N_("Registration must close after it opens."),
-            {},
-        )
+        problems["registration_closes_at"] = (N_("Registration must close after it opens."), {})
     if closes and closes > ends:
         problems["registration_closes_at"] = (
             N_("Registration must close before the event ends."),
@@ -154,27 +172,34 @@ async def clean_event(data: EventIn) -> tuple[dict[str, Any], list[int], list[in
             N_("The cancellation deadline must be before the event ends."),
             {},
         )
-    hosts = sorted(set(data.hosts))
-    if hosts:
-        known = await Member.select(Member.id).where(
-            Member.id.is_in(hosts) & Member.role.is_in(["csm", "admin"]) & Member.active.eq(True)
-        )
-        if len(known) != len(hosts):
-            problems["hosts"] = (N_("Hosts must be staff members (CSMs or admins)."), {})
+    return problems
+
+
+async def _host_problems(hosts: list[int]) -> Problems:
+    if not hosts:
+        return {}
+    known = await Member.select(Member.id).where(
+        Member.id.is_in(hosts) & Member.role.is_in(["csm", "admin"]) & Member.active.eq(True)
+    )
+    if len(known) != len(hosts):
+        return {"hosts": (N_("Hosts must be staff members (CSMs or admins)."), {})}
+    return {}
+
+
+async def _audience(data: EventIn) -> tuple[list[int], Problems]:
+    """The audience's account ids (none unless the audience is chosen accounts), and its
+    problems: tiers without a tier, accounts without an account or with an unknown one."""
+    problems: Problems = {}
     accounts = sorted(set(data.audience_accounts))
     if data.audience == Audience.tiers.value and not data.audience_tiers:
         problems["audience_tiers"] = (N_("Choose at least one touch tier."), {})
-    if data.audience == Audience.accounts.value:
-        if not accounts:
-            problems["audience_accounts"] = (N_("Choose at least one account."), {})
-        elif await Account.count().where(Account.id.is_in(accounts)) != len(accounts):
-            problems["audience_accounts"] = (N_("One of the chosen accounts does not exist."), {})
-    else:
-        accounts = []
-    if data.audience != Audience.tiers.value:
-        values["audience_tiers"] = ""
-    refuse(problems)
-    return values, hosts, accounts
+    if data.audience != Audience.accounts.value:
+        return [], problems
+    if not accounts:
+        problems["audience_accounts"] = (N_("Choose at least one account."), {})
+    elif await Account.count().where(Account.id.is_in(accounts)) != len(accounts):
+        problems["audience_accounts"] = (N_("One of the chosen accounts does not exist."), {})
+    return accounts, problems
 
 
 async def _save_links(event_id: int, hosts: list[int], accounts: list[int]) -> None:
@@ -234,7 +259,7 @@ async def apply_event_values(
             field_errors={"capacity": gettext(message, count=confirmed)},
             count=confirmed,
         )
-    if event["drawn_at"] is not None and values["allocation"] != Allocation.lottery.value:
+    if event["drawn_at"] is not None and values["allocation"] != event["allocation"]:
         raise DomainError(
             N_("The lottery was already drawn: the allocation cannot change."),
             field_errors={"allocation": gettext("The lottery was already drawn.")},
@@ -262,8 +287,7 @@ async def _send_updated_invites(before: dict[str, Any], values: dict[str, Any]) 
     fields = (*CALENDAR_FIELDS, "join_url")
     if all(values.get(key, before[key]) == before[key] for key in fields):
         return
-    event = await Event.select().where(Event.id == before["id"]).first()
-    assert event is not None
+    event = await get_event(before["id"])
     event = await next_sequence(event)
     for row in await registrants(before["id"], (RegistrationStatus.confirmed.value,)):
         await send_event_email("event_updated", event, row)

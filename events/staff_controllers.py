@@ -17,16 +17,18 @@ from accounts.services import staff_members
 from core.errors import DomainError
 from core.forms import form_failure, read_form, validate
 from core.guards import requires_staff
-from core.i18n import lazy
+from core.i18n import gettext, lazy
 from core.ids import PathId
 from core.templating import get_timezone
 from core.timeutil import to_zone
 from core.web import flash, redirect
-from events import registration, rules, series, services
-from events.audience import past_events, status_counts, upcoming_events
-from events.roster import roster_counts, roster_csv, roster_rows
+from events import rules, series, services
+from events.attendance.roster import roster_counts, roster_csv, roster_rows
+from events.registration import allocation as registration
+from events.registration.audience import past_events, status_counts, upcoming_events
+from events.registration.policies import POLICIES
 from events.schemas import AddRegistrantIn, EventFormIn, SeriesIn
-from events.tables import RegistrationStatus
+from events.tables import Allocation, RegistrationStatus
 
 ZONES = [
     "Asia/Tokyo",
@@ -109,6 +111,7 @@ async def form_page(
             "zones": zones,
             "accounts": await services.all_accounts(),
             "staff": await staff_members(),
+            "allocations": [(value, gettext(policy.label)) for value, policy in POLICIES.items()],
             **extra,
         },
         status_code=status,
@@ -138,7 +141,7 @@ class StaffEventsController(Controller):
         """The form for a new event or series."""
         values: dict[str, Any] = {
             "kind": "mokumoku",
-            "allocation": "first_come",
+            "allocation": Allocation.first_come.value,
             "audience": "all",
             "repeat": "none",
             "occurrences": 4,

@@ -1,4 +1,5 @@
-"""The README's configuration table, generated from core/settings.py (field, default, docstring).
+"""The README's configuration table, generated from the settings sections (field, default,
+docstring): core/settings.py, then each domain's settings.py, as settings.Settings holds them.
 
 python scripts/settings_table.py           print the table (markdown)
 python scripts/settings_table.py --write   replace the table in README.md between its markers
@@ -21,10 +22,17 @@ END = "<!-- settings-table:end -->"
 
 def docstrings() -> dict[str, str]:
     """Attribute docstrings: the string literal right after each annotated field."""
-    tree = ast.parse((ROOT / "core" / "settings.py").read_text(encoding="utf-8"))
+    found: dict[str, str] = {}
+    for package in ("core", "accounts", "engagement", "events", "crm"):
+        found.update(_docstrings(ROOT / package / "settings.py"))
+    return found
+
+
+def _docstrings(path: Path) -> dict[str, str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
     found: dict[str, str] = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef) and node.name == "Settings":
+        if isinstance(node, ast.ClassDef) and node.name.endswith("Settings"):
             for current, following in itertools.pairwise(node.body):
                 if (
                     isinstance(current, ast.AnnAssign)
@@ -37,7 +45,7 @@ def docstrings() -> dict[str, str]:
 
 
 def table() -> str:
-    from core.settings import Settings
+    from settings import Settings
 
     docs = docstrings()
     lines = ["| variable | default | meaning |", "|---|---|---|"]

@@ -43,7 +43,7 @@ import pytest  # noqa: E402
 from litestar import Litestar  # noqa: E402
 
 from core.security import use_password_hashing  # noqa: E402
-from core.settings import Settings, get_settings  # noqa: E402
+from settings import Settings, get_settings  # noqa: E402
 from tests.support import FormClient, Mailbox, start_smtp_sink  # noqa: E402
 
 IS_POSTGRES = BACKEND == "postgres"

@@ -214,3 +214,36 @@ async def running_app(settings: Any, domains: Any = None) -> Any:
     finally:
         stop.set()
         await task
+
+
+async def signed_in(client: FormClient, member: Any) -> FormClient:
+    """`client` signed in as `member` (made with the factories' password)."""
+    from tests.factories import PASSWORD
+
+    await client.login(member.email, PASSWORD)
+    return client
+
+
+async def sign_in_as(
+    client: FormClient, role: str = "admin", account: Any = None, **fields: Any
+) -> Any:
+    """A new member of `role`, signed in on `client`."""
+    from tests.factories import PASSWORD, make_member
+
+    member = await make_member(account, role=role, **fields)
+    response = await client.post_form("/login", {"email": member.email, "password": PASSWORD})
+    assert response.status_code == 303, response.text
+    return member
+
+
+def subject_of(message: Any) -> str:
+    """The decoded Subject header (Japanese subjects arrive MIME-encoded)."""
+    from email.header import decode_header, make_header
+
+    return str(make_header(decode_header(str(message["Subject"]))))
+
+
+def problem(response: Any) -> dict[str, Any]:
+    """The body of an RFC 9457 problem answer (its content type checked)."""
+    assert response.headers["content-type"].startswith("application/problem+json"), response.text
+    return response.json()

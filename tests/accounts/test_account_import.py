@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from accounts.tables import Account, AccountDomain
-from tests.accounts.helpers import sign_in_as
 from tests.factories import make_account
+from tests.support import sign_in_as
 
 NOTHING = "何もインポートしていません"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.accounts.helpers import sign_in_as
 from tests.factories import make_account, make_member
+from tests.support import sign_in_as
 
 
 async def test_list_accounts_with_pagination(client, settings):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from accounts.tables import Account, Invitation, Member
-from tests.accounts.helpers import sign_in_as
 from tests.factories import make_account, make_member
+from tests.support import sign_in_as
 
 STAFF_PAGES = [
     "/staff/accounts",

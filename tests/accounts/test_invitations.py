@@ -12,10 +12,9 @@ from accounts.queries import pending_invitations
 from accounts.tables import Invitation, Member
 from core.security import sign
 from core.timeutil import utcnow
-from tests.accounts.helpers import sign_in_as, subject_of
 from tests.conftest import link_in
 from tests.factories import make_account, make_member
-from tests.support import Mailbox
+from tests.support import Mailbox, sign_in_as, subject_of
 
 NEW_PASSWORD = "new-member-password-1"
 EXPIRED = "この招待は有効期限が切れています"

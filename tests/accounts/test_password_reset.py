@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from tests.accounts.helpers import subject_of
 from tests.conftest import link_in
 from tests.factories import PASSWORD, make_account, make_member
-from tests.support import Mailbox
+from tests.support import Mailbox, subject_of
 
 NEW_PASSWORD = "a-brand-new-password"
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from accounts.tables import Member
-from tests.accounts.helpers import sign_in_as
 from tests.factories import PASSWORD, make_account
+from tests.support import sign_in_as
 
 NEW_PASSWORD = "settings-new-password"
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from accounts.auth import SIGNUP_PURPOSE
 from accounts.tables import Member
 from core.security import sign
-from tests.accounts.helpers import subject_of
 from tests.conftest import link_in
 from tests.factories import make_account, make_member
-from tests.support import Mailbox
+from tests.support import Mailbox, subject_of
 
 PASSWORD = "signup-password-123"
 REFUSED = "このメールアドレスのドメインでは自分で登録できません"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from accounts.tables import Account, AccountDomain
-from tests.accounts.helpers import sign_in_as
 from tests.factories import PASSWORD, make_account, make_member
+from tests.support import sign_in_as
 
 
 def _form(**fields: object) -> dict[str, object]:

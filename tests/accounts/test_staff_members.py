@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from accounts.services import set_account_active
 from accounts.tables import Invitation, Member
-from tests.accounts.helpers import sign_in_as
 from tests.conftest import link_in
 from tests.factories import PASSWORD, make_account, make_member
-from tests.support import Mailbox
+from tests.support import Mailbox, sign_in_as
 
 
 async def test_members_are_filtered_by_account_role_and_search(client, settings):

@@ -11,7 +11,7 @@ import pytest
 from bench.burst import check, outcome, register_once
 from bench.data import create_csm, create_customers, create_event
 from bench.harness import sign_in_jar
-from events.registration import register
+from events.registration.allocation import register
 from events.tables import Registration
 
 EXACT = {

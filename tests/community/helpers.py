@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from accounts.tables import Account, Member
 from community.categories import save_category
 from community.services import create_topic, reply_to_topic
 from community.tables import Category
-from tests.factories import PASSWORD, make_account, make_member
-from tests.support import FormClient
+from tests.factories import make_account, make_member
 
 
 async def make_category(
@@ -47,11 +44,6 @@ async def make_reply(
     return post_id
 
 
-async def signed_in(client: FormClient, member: Member) -> FormClient:
-    await client.login(member.email, PASSWORD)
-    return client
-
-
 class World:
     """Two customer accounts (A and B), a member in each, a CSM and an admin, and a public
     category plus a private one for account A."""
@@ -81,14 +73,3 @@ class World:
         world.private_a = await make_category("エー社専用", "account", world.account_a, position=2)
         world.staff_only = await make_category("スタッフ", "staff", position=3)
         return world
-
-
-def problem(response: Any) -> dict[str, Any]:
-    assert response.headers["content-type"].startswith("application/problem+json"), response.text
-    return response.json()
-
-
-def subject_of(message: Any) -> str:
-    from email.header import decode_header, make_header
-
-    return str(make_header(decode_header(str(message["Subject"]))))

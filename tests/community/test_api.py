@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from community.tables import Topic
-from tests.community.helpers import World, make_reply, make_topic, problem, signed_in
+from tests.community.helpers import World, make_reply, make_topic
+from tests.support import problem, signed_in
 
 
 async def test_api_round_trip(client, other_client, settings):

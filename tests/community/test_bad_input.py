@@ -9,7 +9,8 @@ import pytest
 from community.schemas import BODY_MAX, TITLE_MAX
 from community.tables import Notification, Post, Topic
 from engagement.tables import Signal
-from tests.community.helpers import World, make_topic, problem, signed_in
+from tests.community.helpers import World, make_topic
+from tests.support import problem, signed_in
 
 
 async def _nothing_written() -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from community.categories import visible_categories
 from community.tables import Category
-from tests.community.helpers import World, make_topic, signed_in
+from tests.community.helpers import World, make_topic
+from tests.support import signed_in
 
 
 async def test_admin_creates_ordered_categories_with_visibility(client, other_client, settings):

@@ -6,7 +6,8 @@ import asyncio
 
 from community.tables import Post, PostLike, Topic
 from engagement.tables import Signal
-from tests.community.helpers import World, make_reply, make_topic, problem, signed_in
+from tests.community.helpers import World, make_reply, make_topic
+from tests.support import problem, signed_in
 
 
 async def _signals(kind: str) -> list[dict]:

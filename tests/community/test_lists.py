@@ -7,7 +7,8 @@ from datetime import timedelta
 from community.reading import Cursor, list_topics
 from community.tables import Topic, TopicRead
 from core.timeutil import utcnow
-from tests.community.helpers import World, make_reply, make_topic, signed_in
+from tests.community.helpers import World, make_reply, make_topic
+from tests.support import signed_in
 
 
 async def test_keyset_pages_cover_every_topic_once_even_with_equal_times(client, settings):

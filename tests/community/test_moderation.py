@@ -7,7 +7,8 @@ from datetime import timedelta
 from community.moderation import response_times, unanswered_questions
 from community.tables import Flag, Post, Topic
 from core.timeutil import utcnow
-from tests.community.helpers import World, make_reply, make_topic, signed_in
+from tests.community.helpers import World, make_reply, make_topic
+from tests.support import signed_in
 
 
 async def test_lock_stops_member_replies_but_not_staff(client, other_client, settings):

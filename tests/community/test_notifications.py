@@ -5,8 +5,8 @@ from __future__ import annotations
 from accounts.services import update_member
 from community.tables import Notification
 from core.tables import OutboundEmail
-from tests.community.helpers import World, make_reply, make_topic, signed_in, subject_of
-from tests.support import Mailbox
+from tests.community.helpers import World, make_reply, make_topic
+from tests.support import Mailbox, signed_in, subject_of
 
 
 async def test_reply_and_mention_notify_in_the_app_and_by_email(

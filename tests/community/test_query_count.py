@@ -10,7 +10,8 @@ import pytest
 
 from community.reactions import like_post
 from core.database import get_engine
-from tests.community.helpers import World, make_reply, make_topic, signed_in
+from tests.community.helpers import World, make_reply, make_topic
+from tests.support import signed_in
 
 
 class QueryCounter:

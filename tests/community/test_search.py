@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from community.search import highlight, make_snippet, query_terms, search
-from tests.community.helpers import World, make_reply, make_topic, signed_in
+from tests.community.helpers import World, make_reply, make_topic
+from tests.support import signed_in
 
 
 async def _world_with_posts() -> World:

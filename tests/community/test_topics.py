@@ -6,7 +6,8 @@ import re
 
 from community.tables import Post, PostRevision, Topic
 from engagement.tables import Signal
-from tests.community.helpers import World, make_reply, make_topic, signed_in
+from tests.community.helpers import World, make_reply, make_topic
+from tests.support import signed_in
 
 
 async def test_member_opens_a_question_and_another_replies(client, other_client, settings):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from community.tables import Notification, Post
-from tests.community.helpers import World, make_reply, make_topic, problem, signed_in
+from tests.community.helpers import World, make_reply, make_topic
+from tests.support import problem, signed_in
 
 SECRET = "エー社の秘密の相談"
 

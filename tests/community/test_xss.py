@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from community.tables import Post
-from core.settings import Settings
-from tests.community.helpers import World, make_reply, make_topic, signed_in, subject_of
+from settings import Settings
+from tests.community.helpers import World, make_reply, make_topic
 from tests.security.xss_corpus import PAYLOADS, audit, post_bodies
+from tests.support import signed_in, subject_of
 
 
 @pytest.fixture

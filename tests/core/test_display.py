@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 
 from community.moderation import flag_post, set_topic_flag
-from tests.community.helpers import World, make_reply, make_topic, signed_in
+from tests.community.helpers import World, make_reply, make_topic
+from tests.support import signed_in
 
 
 def current_links(html: str) -> list[str]:

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 import httpx
 from litestar import Litestar
 
-from core.settings import Settings
+from settings import Settings
 from tests.conftest import IS_POSTGRES
 from tests.support import free_port
 
@@ -107,7 +107,7 @@ def test_the_first_start_reports_its_migrations_in_one_line(tmp_path):
         "import asyncio, logging\n"
         "logging.basicConfig(level=logging.INFO, format='%(name)s: %(message)s')\n"
         "from core import database\n"
-        "from core.settings import get_settings\n"
+        "from settings import get_settings\n"
         "asyncio.run(database.prepare(get_settings()))\n"
     )
     env = {**os.environ, "VAR_DIR": str(tmp_path), "MIGRATE_ON_START": "true"}

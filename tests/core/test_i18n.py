@@ -13,8 +13,8 @@ from accounts.tables import Member
 from core.i18n import negotiate
 from core.settings import ROOT
 from core.templating import localtime
-from tests.accounts.helpers import sign_in_as
 from tests.factories import make_account, make_member
+from tests.support import sign_in_as
 
 
 def i18n_script() -> ModuleType:

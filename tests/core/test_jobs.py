@@ -10,11 +10,11 @@ import pytest
 
 from core.database import transaction
 from core.jobs import enqueue, get_backend, set_backend, sweep_stale_jobs
-from core.settings import Settings
 from core.tables import QueuedJob
 from core.timeutil import utcnow
 from core.wiring import Domain
 from domains import DOMAINS
+from settings import Settings
 from tests.support import running_app
 
 # The jobs below run in this process on both backends (the burst arq worker of run_jobs too),

@@ -10,8 +10,7 @@ from core.database import transaction
 from core.jobs import get_backend, set_backend
 from core.mail import Attachment, deliver_email, send_email
 from core.tables import OutboundEmail
-from tests.accounts.helpers import subject_of
-from tests.support import Mailbox, free_port
+from tests.support import Mailbox, free_port, subject_of
 
 LINK = "http://testserver.local/password-reset/abc"
 

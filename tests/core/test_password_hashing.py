@@ -9,7 +9,7 @@ from argon2.exceptions import VerificationError
 from pydantic import ValidationError
 
 from core import security
-from core.settings import Settings
+from settings import Settings
 
 
 @pytest.mark.parametrize("environment", ["development", "production"])

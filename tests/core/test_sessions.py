@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from tests.events.event_helpers import Cast, new_event, signed_in
-from tests.support import FormClient
+from tests.events.event_helpers import Cast, new_event
+from tests.support import FormClient, signed_in
 
 FLASH = re.compile(r'<p class="flash flash-\w+" role="status">(.*?)</p>')
 

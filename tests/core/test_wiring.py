@@ -53,7 +53,7 @@ def test_header_links_are_sorted_by_order_and_home_sections_follow_the_domains()
 
 
 def test_the_crm_listens_to_score_changes_and_the_forum_names_topics():
-    from crm.webhooks import emit_score_events
+    from crm.webhooks.endpoints import emit_score_events
     from engagement.hooks import SCORE_CHANGED
 
     wiring = Wiring.of(DOMAINS)

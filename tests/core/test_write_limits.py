@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from community.tables import Post
-from core.settings import Settings
-from tests.community.helpers import World, make_topic, signed_in
+from settings import Settings
+from tests.community.helpers import World, make_topic
+from tests.support import signed_in
 
 
 @pytest.fixture

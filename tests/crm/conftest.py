@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from core.settings import Settings
+from settings import Settings
 from tests.crm.servers import FakeHubSpot, FakeSalesforce
 
 

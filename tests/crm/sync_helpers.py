@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from accounts.tables import Account
-from crm.files import plain_values
+from crm.files.formats import plain_values
 from crm.source import ScoreRow
 from crm.tables import SyncItem, SyncRun
 from tests.factories import make_account

@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from core.settings import ROOT, Settings
-from crm.jobs import run_crm_sync
+from core.settings import ROOT
+from crm.pushes.jobs import run_crm_sync
 from crm.services import request_sync
 from crm.tables import CrmMapping, SyncRun
+from settings import Settings
 from tests.crm.scores import put_score
 from tests.crm.servers import FakeHubSpot
 from tests.factories import PASSWORD, make_account, make_member

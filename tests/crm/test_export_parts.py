@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from core.settings import Settings
+from settings import Settings
 from tests.crm.scores import put_score
 from tests.factories import PASSWORD, make_account, make_member
 from tests.support import FormClient

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from crm import files
-from crm.export import zipped_parts
-from crm.mapping import default_mapping
+from crm.files import formats as files
+from crm.files.export import zipped_parts
+from crm.files.mapping import default_mapping
 from crm.source import ScoreRow
 
 ZONE = "Asia/Tokyo"

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from core.settings import Settings
 from core.tables import QueuedJob
-from crm import hubspot
-from crm.jobs import push_hubspot_sync
+from crm.pushes import hubspot
+from crm.pushes.jobs import push_hubspot_sync
 from crm.tables import SyncItem, SyncRun, SyncState
+from settings import Settings
 from tests.crm.servers import FakeHubSpot
 from tests.crm.sync_helpers import accounts_with_ids, outcomes, running_run
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from core.errors import DomainError
-from crm.fields import SCORE_FIELDS
-from crm.mapping import default_mapping, parse_mapping_form
+from crm.files.fields import SCORE_FIELDS
+from crm.files.mapping import default_mapping, parse_mapping_form
 
 
 def form(crm: str, **overrides: Any) -> dict[str, Any]:

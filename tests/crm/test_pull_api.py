@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from crm.tokens import create_token
+from crm.pull.tokens import create_token
 from tests.crm.scores import BASE, put_score
 from tests.factories import PASSWORD, make_account, make_member
 from tests.support import FormClient

@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from core.settings import Settings
-from crm.tokens import create_token
+from crm.pull.tokens import create_token
+from settings import Settings
 from tests.factories import PASSWORD, make_member
 from tests.support import FormClient
 

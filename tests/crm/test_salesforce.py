@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from core.settings import Settings
-from crm.credentials import SalesforceCredentials
-from crm.jobs import poll_salesforce_sync, run_crm_sync
+from crm.pushes.credentials import SalesforceCredentials
+from crm.pushes.jobs import poll_salesforce_sync, run_crm_sync
 from crm.tables import CrmCredential, SyncItem, SyncRun, SyncState
+from settings import Settings
 from tests.crm.servers import FakeSalesforce
 from tests.crm.sync_helpers import accounts_with_ids, outcomes, running_run
 from tests.factories import PASSWORD, make_member

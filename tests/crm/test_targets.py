@@ -7,8 +7,6 @@ import ipaddress
 import pytest
 
 from core.i18n import using_locale
-from core.settings import Settings
-from crm.jobs import deliver_webhook
 from crm.tables import WebhookDelivery, WebhookEndpoint
 from crm.targets import (
     TargetRefused,
@@ -17,7 +15,9 @@ from crm.targets import (
     is_public_address,
     parse_target_url,
 )
-from crm.webhooks import create_endpoint
+from crm.webhooks.endpoints import create_endpoint
+from crm.webhooks.jobs import deliver_webhook
+from settings import Settings
 from tests.crm.scores import emit, score
 from tests.factories import PASSWORD, make_account, make_member
 from tests.support import FormClient

@@ -10,8 +10,8 @@ import pytest
 
 from core.security import token_digest
 from core.timeutil import utcnow
+from crm.pull.tokens import create_token
 from crm.tables import ApiToken
-from crm.tokens import create_token
 from tests.factories import PASSWORD, make_account, make_member
 from tests.support import FormClient
 

@@ -11,14 +11,14 @@ import pytest
 
 from core.database import transaction
 from core.mail import deliver_email
-from core.settings import Settings
 from core.tables import OutboundEmail, QueuedJob
 from core.timeutil import utcnow
-from crm.delivery import RETRY_SCHEDULE
-from crm.jobs import deliver_webhook, repair_stalled_deliveries
+from crm.pull.tokens import create_token
 from crm.tables import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from crm.tokens import create_token
-from crm.webhooks import create_endpoint
+from crm.webhooks.delivery import RETRY_SCHEDULE
+from crm.webhooks.endpoints import create_endpoint
+from crm.webhooks.jobs import deliver_webhook, repair_stalled_deliveries
+from settings import Settings
 from tests.crm.scores import emit, score, score_changed
 from tests.crm.servers import WebhookReceiver, standard_webhooks_valid
 from tests.factories import PASSWORD, make_account, make_member

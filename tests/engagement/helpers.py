@@ -8,8 +8,6 @@ from typing import Any
 
 from accounts.tables import Account, Member
 from engagement.tables import AccountScore, Signal
-from tests.factories import PASSWORD, make_member
-from tests.support import FormClient
 
 AS_OF = datetime.fromisoformat("2026-06-15T09:00:00+00:00")
 _keys = count(1)
@@ -50,12 +48,3 @@ async def score_of(account: Account | int) -> dict[str, Any] | None:
         .output(load_json=True)
         .first()
     )
-
-
-async def sign_in_as(
-    client: FormClient, role: str = "csm", account: Account | None = None, **fields: Any
-) -> Member:
-    member = await make_member(account, role=role, **fields)
-    response = await client.post_form("/login", {"email": member.email, "password": PASSWORD})
-    assert response.status_code == 303, response.text
-    return member

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from accounts.tables import Account
-from tests.engagement.helpers import sign_in_as
 from tests.engagement.ui_helpers import put_score
 from tests.factories import make_account
+from tests.support import sign_in_as
 
 STAFF_PAGES = [
     "/staff/engagement",

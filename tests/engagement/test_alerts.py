@@ -11,10 +11,10 @@ from engagement.recompute import recompute_scores
 from engagement.reengagement import send_reengagement_emails
 from engagement.schemas import ScoringSettings
 from engagement.tables import ReengagementEmail, ScoreAlert
-from tests.engagement.helpers import AS_OF, add_signal, days_ago, score_of, sign_in_as
+from tests.engagement.helpers import AS_OF, add_signal, days_ago, score_of
 from tests.engagement.ui_helpers import put_snapshot
 from tests.factories import make_account, make_member
-from tests.support import Mailbox
+from tests.support import Mailbox, sign_in_as
 
 
 def subject(message) -> str:

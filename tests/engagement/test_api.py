@@ -7,9 +7,10 @@ from datetime import timedelta
 from core.timeutil import utcnow
 from engagement.recompute import recompute_scores
 from engagement.schemas import AccountScoreDetail, AccountScoreList
-from tests.engagement.helpers import add_signal, sign_in_as
+from tests.engagement.helpers import add_signal
 from tests.engagement.ui_helpers import put_score, put_snapshot
 from tests.factories import make_account, make_member
+from tests.support import sign_in_as
 
 
 async def test_account_score_detail_with_history(client, settings):
@@ -99,7 +100,7 @@ async def test_schema_is_documented(client, settings):
 
 async def test_a_cursor_beyond_any_id_is_refused_not_an_error(client, settings):
     """Issue 12 (fuzzing on PostgreSQL): cursor=3010728958 overflowed the integer column: 500."""
-    from tests.accounts.helpers import sign_in_as
+    from tests.support import sign_in_as
 
     await sign_in_as(client, "csm")
     response = await client.api("GET", "/api/v1/engagement/accounts?cursor=3010728958")

@@ -12,8 +12,9 @@ from engagement.config_service import LABELS, form_values
 from engagement.recompute import recompute_scores
 from engagement.schemas import ScoringSettings
 from engagement.tables import ScoringConfig
-from tests.engagement.helpers import add_signal, score_of, sign_in_as
+from tests.engagement.helpers import add_signal, score_of
 from tests.factories import make_account, make_member
+from tests.support import sign_in_as
 
 
 def defaults(**changes: object) -> dict[str, str]:

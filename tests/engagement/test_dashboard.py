@@ -11,9 +11,10 @@ from datetime import timedelta
 from core.timeutil import utcnow
 from engagement.recompute import recompute_scores
 from engagement.tables import Signal
-from tests.engagement.helpers import add_signal, sign_in_as
+from tests.engagement.helpers import add_signal
 from tests.engagement.ui_helpers import put_score, put_snapshot
 from tests.factories import make_account, make_member
+from tests.support import sign_in_as
 
 
 def account_ids(html: str) -> list[int]:

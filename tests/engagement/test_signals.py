@@ -11,8 +11,8 @@ from core.timeutil import utcnow
 from engagement import visits
 from engagement.signals import NewSignal, SignalKind, Subject, SubjectType, record_signals
 from engagement.tables import Signal
-from tests.accounts.helpers import sign_in_as
 from tests.factories import make_account, make_member
+from tests.support import sign_in_as
 
 
 async def signals(kind: str | None = None) -> list[dict]:

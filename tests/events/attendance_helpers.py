@@ -13,10 +13,9 @@ from typing import Any
 
 from accounts.tables import Account, Member
 from core.timeutil import utcnow
-from events.codes import new_checkin_code
+from events.registration.codes import new_checkin_code
 from events.tables import Event, Registration
-from tests.factories import PASSWORD, make_account, make_member
-from tests.support import FormClient
+from tests.factories import make_account, make_member
 
 REPORTS = Path(__file__).parent / "reports"
 
@@ -90,11 +89,6 @@ async def registration_of(event: dict[str, Any], member: Member) -> dict[str, An
     )
 
 
-async def signed_in(client: FormClient, member: Member) -> FormClient:
-    await client.login(member.email, PASSWORD)
-    return client
-
-
 @dataclass
 class People:
     account_a: Account
@@ -122,8 +116,3 @@ class People:
             csm=await make_member(None, role="csm", email="csm@vendor.example", name="佐藤 CSM"),
             gone=gone,
         )
-
-
-def problem(response: Any) -> dict[str, Any]:
-    assert response.headers["content-type"].startswith("application/problem+json"), response.text
-    return response.json()

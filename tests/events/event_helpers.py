@@ -14,8 +14,7 @@ from accounts.tables import Account, Member
 from events.schemas import EventIn
 from events.services import create_event
 from events.tables import Event, Registration
-from tests.factories import PASSWORD, make_account, make_member
-from tests.support import FormClient
+from tests.factories import make_account, make_member
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -93,11 +92,6 @@ class Cast:
             dave=await make_member(account, email="dave@sakura.example", name="Dave", locale="en"),
             outsider=await make_member(other, email="olga@minato.example", name="小川 オルガ"),
         )
-
-
-async def signed_in(client: FormClient, member: Member) -> FormClient:
-    await client.login(member.email, PASSWORD)
-    return client
 
 
 def calendars(message: Message) -> list[Any]:

@@ -8,18 +8,17 @@ import pytest
 
 from core.templating import localtime
 from engagement.tables import Signal
-from events import attendance_import
+from events.attendance import imports as attendance_import
 from events.tables import AttendanceImport, Registration
 from tests.events.attendance_helpers import (
     People,
     make_event,
-    problem,
     register,
     registration,
     registration_of,
     report,
-    signed_in,
 )
+from tests.support import problem, signed_in
 
 
 async def upload(client, event, name: str, content: bytes | None = None):

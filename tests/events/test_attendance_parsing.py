@@ -9,16 +9,10 @@ import pytest
 
 from core import i18n
 from core.errors import DomainError
-from events.attendance import (
-    EXPECTED,
-    TEAMS,
-    ZOOM_MEETING,
-    ZOOM_WEBINAR,
-    ReportTooLarge,
-    threshold_minutes,
-)
-from events.attendance_reports import parse_report
-from events.attendance_teams import teams_minutes
+from events.attendance.formats import parse_report
+from events.attendance.parsing import EXPECTED, TEAMS, ZOOM_MEETING, ZOOM_WEBINAR, ReportTooLarge
+from events.attendance.teams import teams_minutes
+from events.rules import threshold_minutes
 from tests.events.attendance_helpers import report
 
 LIMIT = 10 * 1024 * 1024

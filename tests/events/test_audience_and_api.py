@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from core.errors import Forbidden
-from events import registration as reg
-from events.audience import upcoming_events
+from events.registration import allocation as reg
+from events.registration.audience import upcoming_events
 from events.tables import Registration
-from tests.events.event_helpers import Cast, new_event, signed_in
+from tests.events.event_helpers import Cast, new_event
+from tests.support import signed_in
 
 
 async def test_audience_rules(app) -> None:

@@ -8,12 +8,12 @@ import io
 import icalendar
 
 from core.spreadsheet import guard_cell
-from events import registration as reg
 from events.calendar import event_uid
+from events.registration import allocation as reg
 from events.tables import CalendarToken
-from tests.events.event_helpers import Cast, new_event, signed_in
+from tests.events.event_helpers import Cast, new_event
 from tests.factories import make_member
-from tests.support import assert_one_charset
+from tests.support import assert_one_charset, signed_in
 
 
 async def test_calendar_feed_token(app, client, other_client) -> None:

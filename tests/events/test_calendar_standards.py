@@ -12,8 +12,8 @@ import email.policy
 from datetime import timedelta
 from email.utils import parseaddr, parsedate_to_datetime
 
-from events import registration as reg
 from events.calendar import event_uid
+from events.registration import allocation as reg
 from events.services import update_event
 from tests.events.event_helpers import (
     Cast,

@@ -8,14 +8,9 @@ from types import SimpleNamespace
 from core import i18n
 from core.templating import environment
 from engagement.tables import Signal
-from events.attendance_controllers import checkin_url, qr_svg
-from tests.events.attendance_helpers import (
-    People,
-    make_event,
-    register,
-    registration,
-    signed_in,
-)
+from events.attendance.pages import checkin_url, qr_svg
+from tests.events.attendance_helpers import People, make_event, register, registration
+from tests.support import signed_in
 
 NOW = timedelta(minutes=-10)  # started ten minutes ago: inside the window
 

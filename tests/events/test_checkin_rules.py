@@ -14,17 +14,11 @@ from litestar import Litestar, get
 from litestar.response import Template
 
 from core.web import page_handlers_answering_json
-from events import attendance_import, checkin
+from events.attendance import checkin
+from events.attendance import imports as attendance_import
 from events.tables import Registration
-from tests.events.attendance_helpers import (
-    People,
-    make_event,
-    problem,
-    register,
-    registration,
-    report,
-    signed_in,
-)
+from tests.events.attendance_helpers import People, make_event, register, registration, report
+from tests.support import problem, signed_in
 
 WEBINAR_REPORT_AT = datetime(2026, 11, 20, 5, 0, tzinfo=UTC)  # 14:00 in Tokyo, as the sample
 

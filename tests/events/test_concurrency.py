@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from accounts.tables import Member
-from events import registration as reg
+from events.registration import allocation as reg
 from events.tables import Registration
 from tests.events.event_helpers import Cast, new_event
 from tests.factories import make_account

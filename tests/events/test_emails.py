@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core.timeutil import utcnow
-from events import registration as reg
 from events.calendar import event_uid
 from events.jobs import send_reminders, sweep_reminders
+from events.registration import allocation as reg
 from events.services import cancel_event
 from events.tables import Event
 from tests.events.event_helpers import Cast, calendars, new_event, subjects

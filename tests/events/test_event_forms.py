@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core.errors import DomainError
-from events import registration as reg
+from events.registration import allocation as reg
 from events.services import create_event, update_event
 from events.tables import Event, EventAudienceAccount, EventHost
-from tests.events.event_helpers import Cast, event_input, event_row, new_event, signed_in, tokyo
+from tests.events.event_helpers import Cast, event_input, event_row, new_event, tokyo
+from tests.support import signed_in
 
 
 def _form(**fields: object) -> dict[str, object]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from events.tables import Feedback
-from tests.events.attendance_helpers import People, make_event, register, signed_in
+from tests.events.attendance_helpers import People, make_event, register
+from tests.support import signed_in
 
 
 async def answers() -> list[dict]:

@@ -9,9 +9,9 @@ import pytest
 from accounts.tables import Member
 from core.errors import DomainError
 from core.timeutil import utcnow
-from events import registration as reg
 from events.jobs import sweep_lotteries
-from events.lottery import draw_order
+from events.registration import allocation as reg
+from events.registration.lottery import draw_order
 from events.services import update_event
 from events.tables import Event, Registration
 from tests.events.event_helpers import (
@@ -20,12 +20,12 @@ from tests.events.event_helpers import (
     event_row,
     new_event,
     registrations,
-    signed_in,
     subject,
     subjects,
     tokyo,
 )
 from tests.factories import make_member
+from tests.support import signed_in
 
 
 async def _lottery(cast: Cast, capacity: int = 2) -> int:

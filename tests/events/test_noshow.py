@@ -9,7 +9,7 @@ from core.jobs import enqueue
 from core.wiring import Wiring
 from domains import DOMAINS
 from engagement.tables import Signal
-from events.noshow import mark_no_shows, sweep_no_shows
+from events.attendance.noshow import mark_no_shows, sweep_no_shows
 from events.tables import Event
 from tests.events.attendance_helpers import People, make_event, register, registration, report
 
@@ -77,7 +77,7 @@ async def test_the_job_runs_through_the_queue_and_twice_changes_nothing(settings
 
 
 async def test_a_report_imported_later_overrides_the_no_show(settings):
-    from events.attendance_import import import_attendance
+    from events.attendance.imports import import_attendance
 
     people = await People.create()
     ended = await make_event("webinar", starts_in=timedelta(hours=-4))

@@ -9,7 +9,7 @@ import pytest
 
 from core.errors import DomainError, Forbidden, NotFound
 from engagement.tables import Signal
-from events import registration as reg
+from events.registration import allocation as reg
 from events.services import cancel_event, finish_event, publish_event
 from events.tables import Event, Registration
 from tests.events.event_helpers import Cast, event_row, new_event, registrations, statuses, tokyo
@@ -70,7 +70,7 @@ async def test_double_registration_returns_the_first(app, client) -> None:
     assert first[0]["id"] == second[0]["id"]
     assert len(await registrations(event_id)) == 1
 
-    from tests.events.event_helpers import signed_in
+    from tests.support import signed_in
 
     await signed_in(client, cast.bob)
     response = await client.post_form(f"/events/{event_id}/register")
@@ -125,7 +125,7 @@ async def test_event_status_refusals(app, client) -> None:
         await reg.register(cast.alice, finished)
     assert await Registration.count() == 0
 
-    from tests.events.event_helpers import signed_in
+    from tests.support import signed_in
 
     await signed_in(client, cast.alice)
     response = await client.post_form(f"/events/{cancelled}/register")
@@ -138,7 +138,7 @@ async def test_staff_cannot_register(app, client) -> None:
     event_id = await new_event(cast.csm)
     with pytest.raises(Forbidden):
         await reg.register(cast.csm, event_id)
-    from tests.events.event_helpers import signed_in
+    from tests.support import signed_in
 
     await signed_in(client, cast.csm)
     response = await client.post_form(f"/events/{event_id}/register")
@@ -156,7 +156,7 @@ async def test_cancellation_deadline(app, client) -> None:
     )
     with pytest.raises(DomainError, match="deadline"):
         await reg.cancel(cast.alice, event_id)
-    from tests.events.event_helpers import signed_in
+    from tests.support import signed_in
 
     await signed_in(client, cast.alice)
     response = await client.post_form(f"/events/{event_id}/cancel")

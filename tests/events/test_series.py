@@ -9,12 +9,13 @@ import pytest
 
 from core.errors import DomainError
 from core.timeutil import to_zone
-from events import registration as reg
+from events.registration import allocation as reg
 from events.schemas import SeriesIn
 from events.series import add_months, create_series, series_events, update_series
 from events.services import update_event
 from events.tables import Event
-from tests.events.event_helpers import Cast, event_input, signed_in, tokyo
+from tests.events.event_helpers import Cast, event_input, tokyo
+from tests.support import signed_in
 
 
 def _series(**fields: object) -> SeriesIn:

@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,17 +21,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support import free_port
+
 pytestmark = pytest.mark.production_stack
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 ROOT = Path(__file__).resolve().parents[2]
 REQUEST_TIMEOUT = 15.0  # a hung request would exceed it
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def as_postgres(*command: str) -> None:

@@ -20,9 +20,9 @@ import pytest
 from community.tables import Notification
 from core.jobs import sweep_stale_jobs
 from core.queue_backends import PUSH_RETRY_AFTER_SECONDS
-from core.settings import Settings
 from core.tables import QueuedJob, StoredSession
 from engagement.tables import AccountScore, Signal
+from settings import Settings
 from tests.community.helpers import World, make_topic
 from tests.factories import PASSWORD
 from tests.support import FormClient, Mailbox, run_arq_burst, running_app

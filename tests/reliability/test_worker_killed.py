@@ -23,8 +23,8 @@ import pytest
 from litestar import Litestar
 
 from community.tables import Notification
-from core.settings import Settings
 from core.tables import OutboundEmail, QueuedJob
+from settings import Settings
 from tests.community.helpers import World, make_reply, make_topic
 from tests.support import Mailbox
 

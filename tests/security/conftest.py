@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.settings import Settings
+from settings import Settings
 
 
 @pytest.fixture

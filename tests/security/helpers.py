@@ -5,14 +5,13 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from email.header import decode_header, make_header
 from email.message import Message
 from typing import Any
 
 from accounts.tables import Member
 from tests.factories import PASSWORD
 from tests.security.xss_corpus import page_problems
-from tests.support import FormClient
+from tests.support import FormClient, subject_of
 
 
 async def sign_in(client: FormClient, member: Member) -> None:
@@ -79,11 +78,6 @@ def csv_bytes(*rows: list[str]) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
     return buffer.getvalue().encode()
-
-
-def subject_of(message: Message) -> str:
-    """The decoded Subject header (Japanese subjects arrive MIME-encoded)."""
-    return str(make_header(decode_header(str(message["Subject"]))))
 
 
 def parts(message: Message) -> tuple[str, str]:

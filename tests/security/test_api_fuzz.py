@@ -33,7 +33,7 @@ from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hypothesis_settings
 
 from app import create_app
-from core.settings import Settings, get_settings
+from settings import Settings, get_settings
 from tests.conftest import fresh_settings
 from tests.e2e.conftest import start_server, stop_server
 from tests.factories import PASSWORD
@@ -201,7 +201,7 @@ async def world(fuzz_settings: Settings) -> AsyncIterator[dict[str, Any]]:
     """A small world (ids 1, 2, … exist, so fuzzed ids reach real rows), in the database the
     server reads: a CSM, a customer, topics, events, scores and an API token."""
     from core import database
-    from crm.tokens import create_token
+    from crm.pull.tokens import create_token
     from engagement.recompute import recompute_scores
     from tests.community.helpers import World, make_reply, make_topic
     from tests.events.event_helpers import new_event

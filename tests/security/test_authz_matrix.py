@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from litestar import Litestar
 
-from core.settings import Settings
+from settings import Settings
 from tests.crm.servers import WebhookReceiver
 from tests.events.attendance_helpers import report
 from tests.factories import PASSWORD

@@ -16,7 +16,7 @@ import pytest
 
 from accounts.tables import Account
 from core.spreadsheet import FORMULA_STARTS, guard_cell
-from events.registration import register
+from events.registration.allocation import register
 from tests.crm.scores import put_score
 from tests.events.event_helpers import new_event
 from tests.factories import make_account, make_member

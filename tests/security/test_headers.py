@@ -8,8 +8,8 @@ from pathlib import Path
 
 import httpx
 
-from core.settings import Settings
 from core.templating import TEMPLATE_DIR
+from settings import Settings
 from tests.factories import PASSWORD, make_member
 from tests.support import FormClient, running_app
 

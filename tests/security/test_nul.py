@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from community.tables import Post, Topic
-from core.settings import Settings
-from tests.community.helpers import World, make_topic, problem, signed_in
-from tests.support import FormClient
+from settings import Settings
+from tests.community.helpers import World, make_topic
+from tests.support import FormClient, problem, signed_in
 
 NUL = "a\x00b"
 REFUSED = "NUL 文字（U+0000）"

@@ -12,7 +12,7 @@ import re
 import pytest
 from litestar import Litestar
 
-from core.settings import Settings
+from settings import Settings
 from tests.factories import PASSWORD, make_member
 from tests.support import FormClient
 
@@ -54,5 +54,5 @@ async def test_out_of_range_ids_are_refused_not_errors(
             response = await client.post_form(url, {})
         answers[f"{method} {path}"] = response.status_code
     assert {route: status for route, status in answers.items() if status >= 500} == {}
-    # 401: a session on a token-only endpoint (crm.auth).
+    # 401: a session on a token-only endpoint (crm.pull.auth).
     assert all(status in (301, 400, 401, 403, 404) for status in answers.values()), answers

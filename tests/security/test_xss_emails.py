@@ -22,9 +22,9 @@ from tests.community.helpers import make_category, make_reply, make_topic
 from tests.conftest import link_in
 from tests.engagement.ui_helpers import put_score
 from tests.factories import make_account, make_member
-from tests.security.helpers import Turned, email_problems, rename, sign_in, subject_of
+from tests.security.helpers import Turned, email_problems, rename, sign_in
 from tests.security.xss_corpus import hostile, page_problems
-from tests.support import Mailbox
+from tests.support import Mailbox, subject_of
 
 NAME, TITLE, ACCOUNT = hostile("name"), hostile("title"), hostile("account")
 URL = 'https://hooks.example/in?a="><script>alert(1)</script>'

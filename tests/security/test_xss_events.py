@@ -17,17 +17,9 @@ from events.tables import Event
 from tests.events.attendance_helpers import make_event, register
 from tests.events.event_helpers import calendars, tokyo
 from tests.factories import make_account, make_member
-from tests.security.helpers import (
-    csv_bytes,
-    email_problems,
-    parts,
-    problems_on,
-    rename,
-    sign_in,
-    subject_of,
-)
+from tests.security.helpers import csv_bytes, email_problems, parts, problems_on, rename, sign_in
 from tests.security.xss_corpus import PAYLOADS, audit, hostile, page_problems, shown_as_text
-from tests.support import FormClient, Mailbox
+from tests.support import FormClient, Mailbox, subject_of
 
 TITLE, WEBINAR = hostile("event title"), hostile("webinar title")
 VENUE, ADDRESS = hostile("venue"), hostile("address")

@@ -15,20 +15,21 @@ from typing import Any
 from accounts.tables import Account, Member
 from accounts.unsubscribe import unsubscribe_url
 from community.tables import Flag, Notification
-from core.settings import Settings
+from crm.pull.tokens import create_token
 from crm.tables import SyncRun, WebhookDelivery
-from crm.tokens import create_token
-from crm.webhooks import create_endpoint
+from crm.webhooks.endpoints import create_endpoint
 from engagement.config_service import form_values
 from engagement.tables import ScoreAlert
 from engagement.versions import current_config
-from events import registration, series
+from events import series
 from events.calendar import create_feed_token
+from events.registration import allocation as registration
 from events.rules import get_event
 from events.schemas import SeriesIn
 from events.services import audience_account_ids, event_hosts
 from events.staff_controllers import event_form_values, series_form_values
 from events.tables import Registration
+from settings import Settings
 from tests.community.helpers import make_category, make_reply, make_topic
 from tests.engagement.ui_helpers import put_score, put_snapshot
 from tests.events.event_helpers import event_input, new_event

@@ -1,0 +1,1 @@
+"""The pull API: score endpoints, API tokens and bearer authentication."""
