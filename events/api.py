@@ -18,6 +18,7 @@ from core.problems import SIGNED_IN, WRITE, problem_responses
 from events.attendance.roster import roster_counts, roster_rows
 from events.registration import allocation as registration
 from events.registration.audience import status_counts, upcoming_events, visible_event
+from events.rows import EventRow
 from events.rules import require_staff
 from events.schemas import EventOut, RegisterOut, RegistrationOut, RosterOut, RosterRowOut
 from events.tables import RegistrationStatus
@@ -38,38 +39,38 @@ def registration_out(row: dict[str, Any]) -> RegistrationOut:
     )
 
 
-async def event_out(member: Member, event: dict[str, Any], counts: dict[str, int]) -> EventOut:
-    mine = await registration.my_registration(event["id"], member.id)
+async def event_out(member: Member, event: EventRow, counts: dict[str, int]) -> EventOut:
+    mine = await registration.my_registration(event.id, member.id)
     confirmed_count = counts.get(RegistrationStatus.confirmed.value, 0)
-    capacity = event["capacity"]
+    capacity = event.capacity
     sees_link = member.is_staff or bool(
         mine and mine["status"] == RegistrationStatus.confirmed.value
     )
     return EventOut(
-        id=event["id"],
-        kind=event["kind"],
-        title=event["title"],
-        description_html=event["description_html"],
-        starts_at=event["starts_at"],
-        ends_at=event["ends_at"],
-        timezone=event["timezone"],
-        online=event["online"],
-        join_url=event["join_url"] if sees_link and event["join_url"] else None,
-        venue=event["venue"],
-        address=event["address"],
+        id=event.id,
+        kind=event.kind,
+        title=event.title,
+        description_html=event.description_html,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        timezone=event.timezone,
+        online=event.online,
+        join_url=event.join_url if sees_link and event.join_url else None,
+        venue=event.venue,
+        address=event.address,
         capacity=capacity,
         confirmed_count=confirmed_count,
         waitlisted_count=counts.get(RegistrationStatus.waitlisted.value, 0),
         seats_left=None if capacity is None else max(0, capacity - confirmed_count),
-        allocation=event["allocation"],
-        draw_at=event["draw_at"],
-        drawn_at=event["drawn_at"],
-        draw_seed=event["draw_seed"] or None,
-        status=event["status"],
-        registration_opens_at=event["registration_opens_at"],
-        registration_closes_at=event["registration_closes_at"],
-        cancellation_deadline=event["cancellation_deadline"],
-        series_id=event["series"],
+        allocation=event.allocation,
+        draw_at=event.draw_at,
+        drawn_at=event.drawn_at,
+        draw_seed=event.draw_seed or None,
+        status=event.status,
+        registration_opens_at=event.registration_opens_at,
+        registration_closes_at=event.registration_closes_at,
+        cancellation_deadline=event.cancellation_deadline,
+        series_id=event.series,
         my_registration=registration_out(mine) if mine else None,
     )
 
@@ -85,8 +86,8 @@ class EventsApiController(Controller):
     async def list_events(self, request: Request[Any, Any, Any]) -> list[EventOut]:
         """Events that have not ended: a customer's audience (published), or all for staff."""
         events = await upcoming_events(request.user)
-        counts = await status_counts([e["id"] for e in events])
-        return [await event_out(request.user, e, counts.get(e["id"], {})) for e in events]
+        counts = await status_counts([e.id for e in events])
+        return [await event_out(request.user, e, counts.get(e.id, {})) for e in events]
 
     @get("/{event_id:int}", responses=problem_responses(400, *SIGNED_IN, 404))
     async def read(self, request: Request[Any, Any, Any], event_id: PathId) -> EventOut:
@@ -123,7 +124,7 @@ class EventsApiController(Controller):
         """Every registration with member and account (staff only)."""
         require_staff(request.user)
         event = await visible_event(request.user, event_id)
-        rows = await roster_rows(event["id"])
+        rows = await roster_rows(event.id)
         return RosterOut(
             event_id=event_id,
             counts=roster_counts(rows),

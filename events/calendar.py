@@ -23,6 +23,7 @@ from core.markdown import plain_text
 from core.security import random_token, token_digest
 from core.settings import CoreSettings, bound_settings
 from core.timeutil import utcnow
+from events.rows import EventRow
 from events.tables import CalendarToken, Event, EventStatus, Registration, RegistrationStatus
 
 PRODID = "-//Kizuna//Events//JA"
@@ -34,42 +35,42 @@ def event_uid(event_id: int) -> str:
     return f"kizuna-event-{event_id}@{host}"
 
 
-async def next_sequence(event: dict[str, Any]) -> dict[str, Any]:
+async def next_sequence(event: EventRow) -> EventRow:
     """Raise the event's SEQUENCE before mailing a change: its title, time or place moved, or a
     seat (or the event) was cancelled. A calendar applies only an update whose SEQUENCE is
     higher than the one it holds. Returns the event with the new value (inside the caller's
     transaction, under the event lock)."""
     await Event.update({Event.calendar_sequence: Event.calendar_sequence + 1}).where(
-        Event.id == event["id"]
+        Event.id == event.id
     )
-    return {**event, "calendar_sequence": int(event.get("calendar_sequence") or 0) + 1}
+    return event.replace(calendar_sequence=event.calendar_sequence + 1)
 
 
-def _location(event: dict[str, Any], with_join_url: bool) -> str:
-    if not event["online"]:
-        return ", ".join(part for part in (event["venue"], event["address"]) if part)
-    return event["join_url"] if with_join_url else "Online"
+def _location(event: EventRow, with_join_url: bool) -> str:
+    if not event.online:
+        return ", ".join(part for part in (event.venue, event.address) if part)
+    return event.join_url if with_join_url else "Online"
 
 
-def vevent(event: dict[str, Any], *, attendee: str | None = None, confirmed: bool = True) -> Any:
+def vevent(event: EventRow, *, attendee: str | None = None, confirmed: bool = True) -> Any:
     """One VEVENT for `event` (times in the event's zone)."""
     settings = bound_settings(CoreSettings)
-    zone = ZoneInfo(event["timezone"] or "Asia/Tokyo")
-    link = f"{settings.base_url}/events/{event['id']}"
+    zone = ZoneInfo(event.timezone or "Asia/Tokyo")
+    link = f"{settings.base_url}/events/{event.id}"
     component = icalendar.Event()
-    component.add("uid", event_uid(event["id"]))
+    component.add("uid", event_uid(event.id))
     component.add("dtstamp", utcnow())
-    component.add("sequence", int(event.get("calendar_sequence") or 0))
-    component.add("dtstart", event["starts_at"].astimezone(zone))
-    component.add("dtend", event["ends_at"].astimezone(zone))
-    component.add("summary", event["title"])
-    text = plain_text(event.get("description_html") or "").strip()
+    component.add("sequence", int(event.calendar_sequence or 0))
+    component.add("dtstart", event.starts_at.astimezone(zone))
+    component.add("dtend", event.ends_at.astimezone(zone))
+    component.add("summary", event.title)
+    text = plain_text(event.description_html or "").strip()
     component.add("description", f"{text}\n\n{link}".strip())
     component.add("url", link)
     location = _location(event, confirmed)
     if location:
         component.add("location", location)
-    cancelled = event["status"] == EventStatus.cancelled.value
+    cancelled = event.status == EventStatus.cancelled.value
     component.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     name, address = parseaddr(settings.mail_from)
     component.add("organizer", f"mailto:{address}", parameters={"cn": name or "Kizuna"})
@@ -93,11 +94,11 @@ def _calendar(method: str | None, name: str | None = None) -> Any:
     return calendar
 
 
-def invite_ics(event: dict[str, Any], attendee: str, method: str = "REQUEST") -> bytes:
+def invite_ics(event: EventRow, attendee: str, method: str = "REQUEST") -> bytes:
     """The .ics attached to a confirmation (REQUEST) or an event cancellation (CANCEL)."""
     calendar = _calendar(method)
     if method == "CANCEL":
-        event = {**event, "status": EventStatus.cancelled.value}
+        event = event.replace(status=EventStatus.cancelled.value)
     calendar.add_component(vevent(event, attendee=attendee))
     calendar.add_missing_timezones()
     return bytes(calendar.to_ical())
@@ -162,6 +163,6 @@ async def feed_ics(token: str) -> bytes | None:
             .order_by(Event.starts_at)
         )
         for event in events:
-            calendar.add_component(vevent(event))
+            calendar.add_component(vevent(EventRow.of(event)))
     calendar.add_missing_timezones()
     return bytes(calendar.to_ical())

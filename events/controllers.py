@@ -7,6 +7,7 @@ events/staff_controllers.py, the JSON API in events/api.py.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -33,31 +34,50 @@ from events.registration.audience import (
     visible_event,
 )
 from events.registration.lottery import lottery_result
-from events.registration.policies import policy_of
+from events.registration.policies import AllocationPolicy, policy_of
+from events.rows import EventRow
 from events.rules import cancellation_closes, registration_closes
 from events.services import event_hosts
 from events.staff_controllers import SeriesController, StaffEventsController
 from events.tables import EventStatus, Registration, RegistrationStatus
 
 
-def with_counts(event: dict[str, Any], counts: dict[str, int]) -> dict[str, Any]:
-    """The event with its registration counts, the seats left (None: unlimited) and its
-    allocation policy (the pages' badge and button)."""
+@dataclass(frozen=True, slots=True)
+class EventCard:
+    """An event as a page lists it: the row, its registration counts and the seats left
+    (None: unlimited). Reads through to the row's fields (`card.title`)."""
+
+    event: EventRow
+    confirmed_count: int
+    waitlisted_count: int
+    applied_count: int
+    seats_left: int | None
+
+    @property
+    def policy(self) -> AllocationPolicy:
+        """Its allocation policy: the pages' badge and button."""
+        return policy_of(self.event)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.event, name)
+
+
+def with_counts(event: EventRow, counts: dict[str, int]) -> EventCard:
+    """The event with its registration counts and the seats left (None: unlimited)."""
     confirmed = counts.get(RegistrationStatus.confirmed.value, 0)
-    capacity = event["capacity"]
-    return {
-        **event,
-        "confirmed_count": confirmed,
-        "waitlisted_count": counts.get(RegistrationStatus.waitlisted.value, 0),
-        "applied_count": counts.get(RegistrationStatus.applied.value, 0),
-        "seats_left": None if capacity is None else max(0, capacity - confirmed),
-        "policy": policy_of(event),
-    }
+    capacity = event.capacity
+    return EventCard(
+        event=event,
+        confirmed_count=confirmed,
+        waitlisted_count=counts.get(RegistrationStatus.waitlisted.value, 0),
+        applied_count=counts.get(RegistrationStatus.applied.value, 0),
+        seats_left=None if capacity is None else max(0, capacity - confirmed),
+    )
 
 
-async def events_with_counts(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    counts = await status_counts([event["id"] for event in events])
-    return [with_counts(event, counts.get(event["id"], {})) for event in events]
+async def events_with_counts(events: list[EventRow]) -> list[EventCard]:
+    counts = await status_counts([event.id for event in events])
+    return [with_counts(event, counts.get(event.id, {})) for event in events]
 
 
 async def my_registrations(member_id: int, event_ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -73,17 +93,17 @@ async def my_registrations(member_id: int, event_ids: list[int]) -> dict[int, di
     return {row["event"]: row for row in rows}
 
 
-async def register_state(member: Member, event: dict[str, Any]) -> str:
+async def register_state(member: Member, event: EventRow) -> str:
     """Why the member can or cannot register now: open, staff, not_audience, not_open,
     not_yet, closed, full (still open: the waitlist)."""
     if member.is_staff or member.account is None:
         return "staff"
-    if event["status"] != EventStatus.published.value:
+    if event.status != EventStatus.published.value:
         return "not_open"
     if not await in_audience(event, member.account):
         return "not_audience"
     now = utcnow()
-    if event["registration_opens_at"] and now < event["registration_opens_at"]:
+    if event.registration_opens_at and now < event.registration_opens_at:
         return "not_yet"
     if now >= registration_closes(event):
         return "closed"
@@ -102,7 +122,7 @@ class EventsController(Controller):
         """Upcoming events the member is invited to (staff: all), with their own status."""
         member = request.user
         events = await events_with_counts(await upcoming_events(member))
-        mine = await my_registrations(member.id, [e["id"] for e in events])
+        mine = await my_registrations(member.id, [e.id for e in events])
         return Template(
             "events/index.html",
             context={
@@ -118,16 +138,16 @@ class EventsController(Controller):
         member = request.user
         event = await visible_event(member, event_id)
         counts = await status_counts([event_id])
-        event = with_counts(event, counts.get(event_id, {}))
+        card = with_counts(event, counts.get(event_id, {}))
         mine = await registration.my_registration(event_id, member.id)
         active = mine if mine and mine["status"] != RegistrationStatus.cancelled.value else None
         confirmed = bool(active and active["status"] == RegistrationStatus.confirmed.value)
-        drawn = event["drawn_at"] is not None  # only a lottery is drawn
+        drawn = event.drawn_at is not None  # only a lottery is drawn
         return Template(
             "events/event.html",
             context={
-                "event": event,
-                "description_html": safe(event["description_html"]),
+                "event": card,
+                "description_html": safe(event.description_html),
                 "registration": mine,
                 "active": active,
                 "is_staff": member.is_staff,
@@ -135,10 +155,10 @@ class EventsController(Controller):
                 "state": await register_state(member, event),
                 "can_cancel": bool(
                     active
-                    and event["status"] == EventStatus.published.value
+                    and event.status == EventStatus.published.value
                     and utcnow() < cancellation_closes(event)
                 ),
-                "show_join_url": bool(event["join_url"]) and (confirmed or member.is_staff),
+                "show_join_url": bool(event.join_url) and (confirmed or member.is_staff),
                 "registration_closes": registration_closes(event),
                 "cancellation_closes": cancellation_closes(event),
                 "draw": await lottery_result(event_id) if drawn else [],
@@ -228,8 +248,8 @@ async def home_section(member: Member) -> tuple[str, dict[str, Any]] | None:
     events = await upcoming_events(member)
     if member.is_staff:
         return "events/home_section.html", {"events": events[:5], "mine": {}, "staff": True}
-    mine = await my_registrations(member.id, [e["id"] for e in events])
-    registered = [e for e in events if e["id"] in mine]
+    mine = await my_registrations(member.id, [e.id for e in events])
+    registered = [e for e in events if e.id in mine]
     return "events/home_section.html", {"events": registered[:5], "mine": mine, "staff": False}
 
 

@@ -73,7 +73,7 @@ async def load_events_demo() -> None:
         ),
         publish=True,
     )
-    first = (await series_events(series_id))[0]["id"]
+    first = (await series_events(series_id))[0].id
     for email, event_id in (
         ("yamada@sakura-tech.example", webinar_id),
         ("tanaka@minato-logi.example", webinar_id),

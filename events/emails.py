@@ -13,6 +13,7 @@ from core.mail import Attachment, send_email
 from core.settings import CoreSettings, bound_settings
 from core.timeutil import utcnow
 from events.calendar import invite_ics
+from events.rows import EventRow
 from events.tables import Registration, RegistrationStatus
 
 TEMPLATES = {
@@ -60,7 +61,7 @@ async def registrants(event_id: int, statuses: tuple[str, ...]) -> list[dict[str
     )
 
 
-def ics_attachment(event: dict[str, Any], email: str, method: str) -> Attachment:
+def ics_attachment(event: EventRow, email: str, method: str) -> Attachment:
     return Attachment(
         filename="invite.ics",
         content_type=f'text/calendar; charset="utf-8"; method={method}',
@@ -68,15 +69,13 @@ def ics_attachment(event: dict[str, Any], email: str, method: str) -> Attachment
     )
 
 
-async def send_event_email(
-    kind: str, event: dict[str, Any], row: dict[str, Any], **extra: Any
-) -> int:
+async def send_event_email(kind: str, event: EventRow, row: dict[str, Any], **extra: Any) -> int:
     """Email `kind` about `event` to the member of registration `row` (registration_row).
 
     Nothing is sent about an event that has ended: no confirmation, invite or reminder for a
     past event (staff fixing a roster afterwards tell no one). Returns 0 then.
     """
-    if event["ends_at"] <= utcnow():
+    if event.ends_at <= utcnow():
         return 0
     settings = bound_settings(CoreSettings)
     attachments: tuple[Attachment, ...] = ()
@@ -97,7 +96,7 @@ async def send_event_email(
         name=row["member_name"],
         zone=row["member_timezone"] or settings.default_timezone,
         checkin_code=row["checkin_code"] if confirmed else "",
-        join_url=event["join_url"] if confirmed and event["online"] else "",
-        link=f"{settings.base_url}/events/{event['id']}",
+        join_url=event.join_url if confirmed and event.online else "",
+        link=f"{settings.base_url}/events/{event.id}",
         position=extra.get("position"),
     )

@@ -39,13 +39,13 @@ async def send_reminders(event_id: int) -> str | None:
     async with transaction():
         event = await lock_event(event_id)
         now = utcnow()
-        if event["status"] != EventStatus.published.value or event["starts_at"] <= now:
+        if event.status != EventStatus.published.value or event.starts_at <= now:
             return None
-        left = event["starts_at"] - now
+        left = event.starts_at - now
         claim: dict[Any, Any] = {}
         which = None
         for name, before, column in REMINDERS:
-            if event[column._meta.name] is None and left <= before:
+            if getattr(event, column._meta.name) is None and left <= before:
                 claim[column] = now
                 if which is None and before - left <= REMINDER_LATENESS:
                     which = name

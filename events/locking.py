@@ -6,17 +6,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from core.database import is_postgres, transaction
 from core.errors import NotFound
 from core.i18n import N_
+from events.rows import EventRow
 from events.tables import Event
 
 EVENT_NOT_FOUND = N_("This event does not exist, or you cannot see it.")
 
 
-async def lock_event(event_id: int, *, registrations_may_join: bool = False) -> dict[str, Any]:
+async def lock_event(event_id: int, *, registrations_may_join: bool = False) -> EventRow:
     """The event row, locked until the transaction ends (PostgreSQL `SELECT … FOR UPDATE`;
     on SQLite the transaction's BEGIN IMMEDIATE already serialises writers).
 
@@ -29,7 +29,7 @@ async def lock_event(event_id: int, *, registrations_may_join: bool = False) -> 
     row = await query.first()
     if row is None:
         raise NotFound(EVENT_NOT_FOUND)
-    return row
+    return EventRow.of(row)
 
 
 # One waiter per event and process: a burst of registrations for one event queues here, in
@@ -54,7 +54,7 @@ async def _event_gate(event_id: int) -> AsyncIterator[None]:
 
 
 @asynccontextmanager
-async def locked_event(event_id: int) -> AsyncIterator[dict[str, Any]]:
+async def locked_event(event_id: int) -> AsyncIterator[EventRow]:
     """A write transaction holding the event row's lock, yielding the row. Callers of one
     process wait for the event in memory first, so a crowd costs one database connection
     per process. Not for use inside a transaction that already locked this event."""

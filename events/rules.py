@@ -14,6 +14,7 @@ from core.errors import DomainError, Forbidden, NotFound
 from core.i18n import N_, gettext
 from engagement.kinds import SignalKind
 from events.locking import EVENT_NOT_FOUND
+from events.rows import EventRow
 from events.tables import Event, EventStatus, Registration, RegistrationStatus
 
 __all__ = ["EVENT_NOT_FOUND"]
@@ -43,11 +44,11 @@ def refuse(problems: Problems) -> None:
         raise DomainError(message, field_errors=translated, **params)
 
 
-async def get_event(event_id: int) -> dict[str, Any]:
+async def get_event(event_id: int) -> EventRow:
     row = await Event.select().where(Event.id == event_id).first()
     if row is None:
         raise NotFound(EVENT_NOT_FOUND)
-    return row
+    return EventRow.of(row)
 
 
 async def count_status(event_id: int, status: str) -> int:
@@ -56,18 +57,18 @@ async def count_status(event_id: int, status: str) -> int:
     )
 
 
-def is_open_status(event: dict[str, Any]) -> bool:
-    return bool(event["status"] == EventStatus.published.value)
+def is_open_status(event: EventRow) -> bool:
+    return bool(event.status == EventStatus.published.value)
 
 
-def registration_closes(event: dict[str, Any]) -> datetime:
+def registration_closes(event: EventRow) -> datetime:
     """When registration closes: the set time, else the start."""
-    return event["registration_closes_at"] or event["starts_at"]
+    return event.registration_closes_at or event.starts_at
 
 
-def cancellation_closes(event: dict[str, Any]) -> datetime:
+def cancellation_closes(event: EventRow) -> datetime:
     """Until when members may cancel themselves: the deadline, else the start."""
-    return event["cancellation_deadline"] or event["starts_at"]
+    return event.cancellation_deadline or event.starts_at
 
 
 # --- attendance ----------------------------------------------------------------------
@@ -75,21 +76,21 @@ def cancellation_closes(event: dict[str, Any]) -> datetime:
 DEFAULT_THRESHOLD_MINUTES = 10.0
 
 
-def duration_minutes(event: dict[str, Any]) -> float:
+def duration_minutes(event: EventRow) -> float:
     """The event's scheduled length in minutes."""
-    return max((event["ends_at"] - event["starts_at"]).total_seconds() / 60, 0.0)
+    return max((event.ends_at - event.starts_at).total_seconds() / 60, 0.0)
 
 
-def threshold_minutes(event: dict[str, Any]) -> float:
+def threshold_minutes(event: EventRow) -> float:
     """Minutes a person must be present to count as attended: the event's own setting, else
     10 minutes, or half the event when that is shorter."""
-    if event.get("attendance_threshold_minutes") is not None:
-        return float(event["attendance_threshold_minutes"])
+    if event.attendance_threshold_minutes is not None:
+        return float(event.attendance_threshold_minutes)
     return min(DEFAULT_THRESHOLD_MINUTES, duration_minutes(event) / 2)
 
 
-def attended_signal_kind(event: dict[str, Any]) -> SignalKind:
+def attended_signal_kind(event: EventRow) -> SignalKind:
     """The signal an attendance records: mokumoku_attended or webinar_attended."""
-    if event["kind"] == "mokumoku":
+    if event.kind == "mokumoku":
         return SignalKind.mokumoku_attended
     return SignalKind.webinar_attended

@@ -20,6 +20,7 @@ from core.i18n import N_
 from core.templating import get_timezone
 from core.timeutil import utcnow
 from events.locking import lock_event
+from events.rows import EventRow
 from events.rules import require_staff
 from events.schemas import SeriesIn
 from events.services import apply_event_values, clean_event, insert_event
@@ -67,8 +68,9 @@ async def get_series(series_id: int) -> dict[str, Any]:
     return row[0]
 
 
-async def series_events(series_id: int) -> list[dict[str, Any]]:
-    return await Event.select().where(Event.series == series_id).order_by(Event.series_index)
+async def series_events(series_id: int) -> list[EventRow]:
+    rows = await Event.select().where(Event.series == series_id).order_by(Event.series_index)
+    return [EventRow.of(row) for row in rows]
 
 
 def series_form(series: dict[str, Any]) -> SeriesIn:
@@ -126,18 +128,18 @@ async def update_series(actor: Member, series_id: int, data: SeriesIn) -> int:
     planned = []
     for event in occurrences:
         values, hosts, accounts = await clean_event(
-            occurrence_input(data, event["series_index"] - 1)
+            occurrence_input(data, (event.series_index or 1) - 1)
         )
-        planned.append((event["id"], values, hosts, accounts))
+        planned.append((event.id, values, hosts, accounts))
     async with transaction():
         await EventSeries.update({EventSeries.template: template}).where(
             EventSeries.id == series_id
         )
         for event_id, values, hosts, accounts in planned:
             event = await lock_event(event_id)
-            if event["series_detached"] or event["starts_at"] <= now:
+            if event.series_detached or event.starts_at <= now:
                 continue
-            if event["status"] not in (EventStatus.draft.value, EventStatus.published.value):
+            if event.status not in (EventStatus.draft.value, EventStatus.published.value):
                 continue
             await apply_event_values(event, values, hosts, accounts)
             changed += 1

@@ -24,6 +24,7 @@ from events.emails import registrants, send_event_email
 from events.locking import locked_event
 from events.registration.allocation import fill_seats
 from events.registration.policies import policy_of
+from events.rows import EventRow
 from events.rules import ACTIVE, Problems, count_status, get_event, refuse, require_staff
 from events.schemas import TITLE_MAX, EventIn
 from events.tables import (
@@ -102,7 +103,7 @@ async def clean_event(data: EventIn) -> tuple[dict[str, Any], list[int], list[in
         zone = "UTC"
     values = _event_values(data, title, zone)
     problems.update(_place_problems(values))
-    problems.update(policy_of(values).clean_form(values))
+    problems.update(policy_of(values["allocation"]).clean_form(values))
     problems.update(_window_problems(values))
     hosts = sorted(set(data.hosts))
     problems.update(await _host_problems(hosts))
@@ -237,7 +238,7 @@ async def create_event(actor: Member, data: EventIn, publish: bool = False) -> i
 
 
 async def apply_event_values(
-    event: dict[str, Any],
+    event: EventRow,
     values: dict[str, Any],
     hosts: list[int],
     accounts: list[int],
@@ -245,8 +246,8 @@ async def apply_event_values(
 ) -> None:
     """Write new values to a locked event: capacity checks, reminders re-armed when the start
     moves, new seats filled from the waitlist (inside the caller's transaction)."""
-    event_id = event["id"]
-    if event["status"] in (EventStatus.cancelled.value, EventStatus.finished.value):
+    event_id = event.id
+    if event.status in (EventStatus.cancelled.value, EventStatus.finished.value):
         raise DomainError(N_("A cancelled or finished event cannot be edited."))
     confirmed = await count_status(event_id, RegistrationStatus.confirmed.value)
     capacity = values["capacity"]
@@ -259,21 +260,21 @@ async def apply_event_values(
             field_errors={"capacity": gettext(message, count=confirmed)},
             count=confirmed,
         )
-    if event["drawn_at"] is not None and values["allocation"] != event["allocation"]:
+    if event.drawn_at is not None and values["allocation"] != event.allocation:
         raise DomainError(
             N_("The lottery was already drawn: the allocation cannot change."),
             field_errors={"allocation": gettext("The lottery was already drawn.")},
         )
-    if event["drawn_at"] is not None:
-        values = {**values, "draw_at": event["draw_at"]}
+    if event.drawn_at is not None:
+        values = {**values, "draw_at": event.draw_at}
     update = {**values, **extra, "updated_at": utcnow()}
-    if values["starts_at"] != event["starts_at"]:
+    if values["starts_at"] != event.starts_at:
         update.update(reminded_24h_at=None, reminded_1h_at=None)
     await Event.update({getattr(Event, key): value for key, value in update.items()}).where(
         Event.id == event_id
     )
     await _save_links(event_id, hosts, accounts)
-    if event["status"] == EventStatus.published.value:
+    if event.status == EventStatus.published.value:
         await fill_seats(event_id)
         await _send_updated_invites(event, values)
 
@@ -281,15 +282,14 @@ async def apply_event_values(
 CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "timezone", "online", "venue", "address")
 
 
-async def _send_updated_invites(before: dict[str, Any], values: dict[str, Any]) -> None:
+async def _send_updated_invites(before: EventRow, values: dict[str, Any]) -> None:
     """A change of title, time, place or join URL: confirmed registrants get the invite again
     (same UID, higher SEQUENCE, METHOD:REQUEST), so their calendars move the entry."""
     fields = (*CALENDAR_FIELDS, "join_url")
-    if all(values.get(key, before[key]) == before[key] for key in fields):
+    if all(values.get(key, getattr(before, key)) == getattr(before, key) for key in fields):
         return
-    event = await get_event(before["id"])
-    event = await next_sequence(event)
-    for row in await registrants(before["id"], (RegistrationStatus.confirmed.value,)):
+    event = await next_sequence(await get_event(before.id))
+    for row in await registrants(before.id, (RegistrationStatus.confirmed.value,)):
         await send_event_email("event_updated", event, row)
 
 
@@ -299,14 +299,14 @@ async def update_event(actor: Member, event_id: int, data: EventIn) -> None:
     require_staff(actor)
     values, hosts, accounts = await clean_event(data)
     async with locked_event(event_id) as event:
-        extra = {"series_detached": True} if event["series"] is not None else {}
+        extra = {"series_detached": True} if event.series is not None else {}
         await apply_event_values(event, values, hosts, accounts, **extra)
 
 
 async def publish_event(actor: Member, event_id: int) -> None:
     require_staff(actor)
     async with locked_event(event_id) as event:
-        if event["status"] != EventStatus.draft.value:
+        if event.status != EventStatus.draft.value:
             raise DomainError(N_("Only a draft can be published."))
         await Event.update(
             {Event.status: EventStatus.published.value, Event.updated_at: utcnow()}
@@ -316,9 +316,9 @@ async def publish_event(actor: Member, event_id: int) -> None:
 async def finish_event(actor: Member, event_id: int) -> None:
     require_staff(actor)
     async with locked_event(event_id) as event:
-        if event["status"] != EventStatus.published.value:
+        if event.status != EventStatus.published.value:
             raise DomainError(N_("Only a published event can be marked finished."))
-        if event["starts_at"] > utcnow():
+        if event.starts_at > utcnow():
             raise DomainError(N_("An event can be marked finished once it has started."))
         await Event.update(
             {Event.status: EventStatus.finished.value, Event.updated_at: utcnow()}
@@ -330,14 +330,15 @@ async def cancel_event(actor: Member, event_id: int) -> int:
     how many were told. Their registrations stay as they were (the record of who was in)."""
     require_staff(actor)
     async with locked_event(event_id) as event:
-        if event["status"] not in (EventStatus.draft.value, EventStatus.published.value):
+        if event.status not in (EventStatus.draft.value, EventStatus.published.value):
             raise DomainError(N_("This event is already finished or cancelled."))
         now = utcnow()
         await Event.update(
             {Event.status: EventStatus.cancelled.value, Event.updated_at: now}
         ).where(Event.id == event_id)
-        event = {**event, "status": EventStatus.cancelled.value, "updated_at": now}
-        event = await next_sequence(event)
+        event = await next_sequence(
+            event.replace(status=EventStatus.cancelled.value, updated_at=now)
+        )
         people = await registrants(event_id, ACTIVE)
         for row in people:
             await send_event_email("event_cancelled", event, row)

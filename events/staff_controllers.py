@@ -27,6 +27,7 @@ from events.attendance.roster import roster_counts, roster_csv, roster_rows
 from events.registration import allocation as registration
 from events.registration.audience import past_events, status_counts, upcoming_events
 from events.registration.policies import POLICIES
+from events.rows import EventRow
 from events.schemas import AddRegistrantIn, EventFormIn, SeriesIn
 from events.tables import Allocation, RegistrationStatus
 
@@ -52,22 +53,22 @@ TIME_FIELDS = (
 )
 
 
-def event_form_values(event: dict[str, Any], hosts: list[int], accounts: list[int]) -> dict:
+def event_form_values(event: EventRow, hosts: list[int], accounts: list[int]) -> dict:
     """An event row as the form shows it: times as wall-clock times in the event's zone."""
-    zone = event["timezone"]
-    values = {key: event[key] for key in ("kind", "title", "description", "timezone")}
+    zone = event.timezone
+    values = {key: getattr(event, key) for key in ("kind", "title", "description", "timezone")}
     for key in TIME_FIELDS:
-        moment = event[key]
+        moment = getattr(event, key)
         values[key] = to_zone(moment, zone).strftime("%Y-%m-%dT%H:%M") if moment else ""
     values.update(
-        online=event["online"],
-        join_url=event["join_url"],
-        venue=event["venue"],
-        address=event["address"],
-        capacity=event["capacity"],
-        allocation=event["allocation"],
-        audience=event["audience"],
-        audience_tiers=event["audience_tiers"].split(),
+        online=event.online,
+        join_url=event.join_url,
+        venue=event.venue,
+        address=event.address,
+        capacity=event.capacity,
+        allocation=event.allocation,
+        audience=event.audience,
+        audience_tiers=event.audience_tiers.split(),
         audience_accounts=accounts,
         hosts=hosts,
     )
@@ -130,7 +131,7 @@ class StaffEventsController(Controller):
         """Every event still ahead (drafts too), then the recent past, with counts."""
         upcoming = await upcoming_events(request.user)
         past = await past_events(request.user, limit=30)
-        counts = await status_counts([e["id"] for e in upcoming + past])
+        counts = await status_counts([e.id for e in upcoming + past])
         return Template(
             "events/staff_index.html",
             context={"upcoming": upcoming, "past": past, "counts": counts},
@@ -268,7 +269,7 @@ class StaffEventsController(Controller):
     async def export(self, event_id: PathId) -> Response[bytes]:
         """The roster as CSV (UTF-8 with BOM, for Excel)."""
         event = await rules.get_event(event_id)
-        body = "\ufeff" + roster_csv(await roster_rows(event["id"]))
+        body = "\ufeff" + roster_csv(await roster_rows(event.id))
         return Response(
             body.encode("utf-8"),
             media_type="text/csv",

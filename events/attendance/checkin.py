@@ -23,6 +23,7 @@ from core.timeutil import utcnow
 from events.attendance.imports import record_attended
 from events.locking import lock_event
 from events.registration.codes import normalize_code, unique_code
+from events.rows import EventRow
 from events.rules import ATTENDANCE_STAFF_ONLY, duration_minutes, require_staff, threshold_minutes
 from events.tables import Attendance, EventStatus, Registration, RegistrationStatus
 
@@ -36,9 +37,9 @@ NOT_CONFIRMED = N_(
 WRONG_CODE = N_("This check-in code is not right. Check the code shown on your event page.")
 
 
-def checkin_window(event: dict[str, Any]) -> tuple[datetime, datetime]:
+def checkin_window(event: EventRow) -> tuple[datetime, datetime]:
     """When registrants may check themselves in: 30 minutes before the start until the end."""
-    return event["starts_at"] - OPENS_BEFORE, event["ends_at"]
+    return event.starts_at - OPENS_BEFORE, event.ends_at
 
 
 async def _registration(event_id: int, registration_id: int) -> dict[str, Any]:
@@ -59,7 +60,7 @@ class NotConfirmed(Conflict):
 
 
 async def _check_in(
-    event: dict[str, Any], registration: dict[str, Any], by: Member, confirm: bool = False
+    event: EventRow, registration: dict[str, Any], by: Member, confirm: bool = False
 ) -> bool:
     """Mark `registration` attended now; False when it was already checked in.
 
@@ -82,7 +83,7 @@ async def _check_in(
         values[Registration.confirmed_at] = now
         values[Registration.queue_order] = 0
         if not registration["checkin_code"]:
-            values[Registration.checkin_code] = await unique_code(event["id"])
+            values[Registration.checkin_code] = await unique_code(event.id)
     await Registration.update(values).where(Registration.id == registration["id"])
     await record_attended(event, registration, duration_minutes(event), now)
     return True
@@ -145,7 +146,7 @@ async def check_in_with_code(member: Member, event_id: int, code: str | None) ->
         raise _code_error(N_("Enter your check-in code."))
     async with transaction():
         event = await lock_event(event_id, registrations_may_join=True)
-        if event["status"] in (EventStatus.draft.value, EventStatus.cancelled.value):
+        if event.status in (EventStatus.draft.value, EventStatus.cancelled.value):
             raise DomainError(N_("Check-in is not open for this event."))
         if member.is_staff:
             registration = await registration_for_code(event_id, normalized)
@@ -158,13 +159,13 @@ async def check_in_with_code(member: Member, event_id: int, code: str | None) ->
         return registration
 
 
-async def _own_registration(member: Member, event: dict[str, Any], code: str) -> dict[str, Any]:
+async def _own_registration(member: Member, event: EventRow, code: str) -> dict[str, Any]:
     rows = await fetch(
         "SELECT r.*, m.display_name AS member_name, m.email AS member_email, "
         "'' AS account_name FROM events_registration r "
         "JOIN accounts_member m ON m.id = r.member "
         "WHERE r.event = {} AND r.member = {} AND r.status <> 'cancelled'",
-        event["id"],
+        event.id,
         member.id,
     )
     if not rows:
@@ -186,7 +187,7 @@ async def _own_registration(member: Member, event: dict[str, Any], code: str) ->
             "WHERE r.member = {} AND r.checkin_code = {} AND r.event <> {}",
             member.id,
             code,
-            event["id"],
+            event.id,
         )
         if elsewhere:
             raise _code_error(

@@ -15,6 +15,7 @@ from core.database import fetch, transaction
 from core.errors import DomainError
 from core.i18n import N_, gettext
 from core.timeutil import utcnow
+from events.rows import EventRow
 from events.rules import get_event
 from events.tables import Attendance, Feedback, Registration, RegistrationStatus
 
@@ -58,14 +59,14 @@ FEEDBACK_NOT_OPEN = N_("Feedback opens when the event starts.")
 NOT_ATTENDED = N_("Only people who attended this event can give feedback.")
 
 
-def feedback_open(event: dict[str, Any], registration: dict[str, Any] | None) -> bool:
+def feedback_open(event: EventRow, registration: dict[str, Any] | None) -> bool:
     """Whether the member of `registration` may answer: the event started and they attended.
     The event page offers the form only then; submitting checks the same rule."""
     return bool(
         registration
         and registration["status"] != RegistrationStatus.cancelled.value
         and registration["attendance"] == Attendance.attended.value
-        and event["starts_at"] <= utcnow()
+        and event.starts_at <= utcnow()
     )
 
 
@@ -89,7 +90,7 @@ async def submit_feedback(member: Member, event_id: int, rating: Any, comment: A
     value, text = clean_feedback(rating, comment)
     async with transaction():
         event = await get_event(event_id)
-        if event["starts_at"] > utcnow():
+        if event.starts_at > utcnow():
             raise DomainError(FEEDBACK_NOT_OPEN)
         registration = await _attended_registration(member, event_id)
         first = not await Feedback.exists().where(Feedback.registration == registration["id"])

@@ -44,6 +44,7 @@ from events.attendance.formats import parse_report
 from events.attendance.parsing import AttendanceReport
 from events.locking import lock_event
 from events.registration.codes import unique_code
+from events.rows import EventRow
 from events.rules import (
     ATTENDANCE_STAFF_ONLY,
     attended_signal_kind,
@@ -86,7 +87,7 @@ class ImportResult:
 
 
 def attended_signal(
-    event: dict[str, Any], registration: dict[str, Any], value: float, when: datetime
+    event: EventRow, registration: dict[str, Any], value: float, when: datetime
 ) -> NewSignal:
     """The attendance signal of a registration (one per registration, of either kind)."""
     return NewSignal(
@@ -100,7 +101,7 @@ def attended_signal(
 
 
 async def record_attended(
-    event: dict[str, Any], registration: dict[str, Any], value: float, when: datetime
+    event: EventRow, registration: dict[str, Any], value: float, when: datetime
 ) -> bool:
     """Record one registration's attendance signal; staff (no account) score nothing."""
     return await record_signals(attended_signal(event, registration, value, when)) == 1
@@ -120,9 +121,9 @@ SAME_MEETING_WINDOW = timedelta(hours=14)
 ZOOM_ID = re.compile(r"zoom\.[a-z.]+/(?:j|w|s|wc)/(\d{9,12})", re.IGNORECASE)
 
 
-def check_report_is_of(event: dict[str, Any], report: AttendanceReport) -> None:
+def check_report_is_of(event: EventRow, report: AttendanceReport) -> None:
     """Refuse a report whose meeting date or Zoom meeting ID is not the event's."""
-    found = ZOOM_ID.search(event.get("join_url") or "")
+    found = ZOOM_ID.search(event.join_url or "")
     if found and report.meeting_id and found.group(1) != report.meeting_id:
         raise ReportOfAnotherMeeting(
             N_(
@@ -134,8 +135,8 @@ def check_report_is_of(event: dict[str, Any], report: AttendanceReport) -> None:
         )
     if report.started_at is None:
         return
-    zone = ZoneInfo(event["timezone"] or "Asia/Tokyo")
-    event_start = event["starts_at"].astimezone(zone).replace(tzinfo=None)
+    zone = ZoneInfo(event.timezone or "Asia/Tokyo")
+    event_start = event.starts_at.astimezone(zone).replace(tzinfo=None)
     if abs(report.started_at - event_start) > SAME_MEETING_WINDOW:
         raise ReportOfAnotherMeeting(
             N_(
@@ -177,10 +178,10 @@ async def import_attendance(
         return await _apply(actor, event, report, (filename or "")[:255], digest)
 
 
-def _check_event(event: dict[str, Any]) -> None:
-    if event["status"] in (EventStatus.draft.value, EventStatus.cancelled.value):
+def _check_event(event: EventRow) -> None:
+    if event.status in (EventStatus.draft.value, EventStatus.cancelled.value):
         raise DomainError(N_("Attendance can only be imported for a published or finished event."))
-    if event["starts_at"] > utcnow():
+    if event.starts_at > utcnow():
         raise DomainError(N_("The event has not started yet. Import its report after the event."))
 
 
@@ -237,15 +238,15 @@ async def _registrations(event_id: int, member_ids: list[int]) -> dict[int, dict
 
 
 async def _apply(
-    actor: Member, event: dict[str, Any], report: AttendanceReport, filename: str, digest: str
+    actor: Member, event: EventRow, report: AttendanceReport, filename: str, digest: str
 ) -> ImportResult:
     now = utcnow()
     members = await _members(sorted(report.minutes))
     customers = {e: m for e, m in members.items() if m["role"] == "customer"}
-    registrations = await _registrations(event["id"], [m["id"] for m in customers.values()])
+    registrations = await _registrations(event.id, [m["id"] for m in customers.values()])
     result = ImportResult(
         import_id=0,
-        event_id=event["id"],
+        event_id=event.id,
         filename=filename,
         report_format=report.report_format,
         rows=report.rows,
@@ -267,7 +268,7 @@ async def _apply(
     # recompute request per account, not a round trip per attendee.
     await record_signals(
         *(
-            attended_signal(event, registration, minutes, event["starts_at"])
+            attended_signal(event, registration, minutes, event.starts_at)
             for registration, minutes in attended
         )
     )
@@ -279,13 +280,13 @@ async def _apply(
 
 async def _record_import(
     actor: Member,
-    event: dict[str, Any],
+    event: EventRow,
     report: AttendanceReport,
     result: ImportResult,
     digest: str,
 ) -> int:
     row = AttendanceImport(
-        event=event["id"],
+        event=event.id,
         filename=result.filename,
         digest=digest,
         report_format=report.report_format,
@@ -358,7 +359,7 @@ async def _update_registrations(changes: list[tuple[int, float, str]]) -> None:
         )
 
 
-async def _confirm_attendees(event: dict[str, Any], ids: list[int], now: datetime) -> None:
+async def _confirm_attendees(event: EventRow, ids: list[int], now: datetime) -> None:
     """Confirm (beyond the capacity) registrants who attended while waiting for a seat."""
     for registration_id in ids:
         await Registration.update(
@@ -366,13 +367,13 @@ async def _confirm_attendees(event: dict[str, Any], ids: list[int], now: datetim
                 Registration.status: RegistrationStatus.confirmed.value,
                 Registration.confirmed_at: now,
                 Registration.queue_order: 0,
-                Registration.checkin_code: await unique_code(event["id"]),
+                Registration.checkin_code: await unique_code(event.id),
             }
         ).where(Registration.id == registration_id)
 
 
 async def _insert_walk_ins(
-    actor: Member, event: dict[str, Any], members: list[dict[str, Any]], now: datetime
+    actor: Member, event: EventRow, members: list[dict[str, Any]], now: datetime
 ) -> list[tuple[dict[str, Any], float]]:
     """Confirmed, attended registrations for members who joined without registering."""
     created: list[tuple[dict[str, Any], float]] = []
@@ -381,7 +382,7 @@ async def _insert_walk_ins(
         rows = await Registration.insert(
             *[
                 Registration(
-                    event=event["id"],
+                    event=event.id,
                     member=member["id"],
                     account=member["account"],
                     status=RegistrationStatus.confirmed.value,

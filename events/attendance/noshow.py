@@ -32,9 +32,9 @@ async def mark_event_no_shows(event_id: int) -> int | None:
     """Mark one ended event's no-shows; None when it was already marked (or is not due)."""
     async with transaction():
         event = await lock_event(event_id, registrations_may_join=True)
-        if event["no_shows_marked_at"] is not None or event["ends_at"] + GRACE > utcnow():
+        if event.no_shows_marked_at is not None or event.ends_at + GRACE > utcnow():
             return None
-        if event["status"] not in (EventStatus.published.value, EventStatus.finished.value):
+        if event.status not in (EventStatus.published.value, EventStatus.finished.value):
             return None
         now = utcnow()
         absent = await Registration.select(
@@ -56,7 +56,7 @@ async def mark_event_no_shows(event_id: int) -> int | None:
                     row["account"],
                     row["member"],
                     Subject(SubjectType.registration, row["id"]),
-                    event["ends_at"],
+                    event.ends_at,
                 )
                 for row in absent
             )

@@ -31,6 +31,7 @@ from events.attendance.api import UPLOAD_CEILING, AttendanceApiController, read_
 from events.attendance.parsing import FORMAT_LABELS, tidy
 from events.registration.allocation import active_registration
 from events.registration.audience import visible_event
+from events.rows import EventRow
 from events.rules import get_event, threshold_minutes
 from events.settings import EventsSettings
 from events.tables import Registration, RegistrationStatus
@@ -273,7 +274,7 @@ class EventCheckinController(Controller):
         event = await visible_event(request.user, event_id)
         registration = await active_registration(event_id, request.user.id)
         if not feedback.feedback_open(event, registration):
-            started = event["starts_at"] <= utcnow()
+            started = event.starts_at <= utcnow()
             raise DomainError(feedback.NOT_ATTENDED if started else feedback.FEEDBACK_NOT_OPEN)
         mine = await feedback.my_feedback(request.user, event_id)
         return _feedback_page(event, dict(mine or {}), saved=mine is not None)
@@ -311,7 +312,7 @@ def qr_svg(text: str) -> bytes:
 
 
 def _checkin_page(
-    event: dict[str, Any],
+    event: EventRow,
     values: dict[str, Any],
     errors: dict[str, str] | None = None,
     status: int = 200,
@@ -333,7 +334,7 @@ def _checkin_page(
 
 
 def _feedback_page(
-    event: dict[str, Any],
+    event: EventRow,
     values: dict[str, Any],
     errors: dict[str, str] | None = None,
     status: int = 200,

@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from accounts.services import normalize_email
 from core.errors import DomainError
 from core.i18n import N_
 
@@ -67,7 +68,7 @@ class AttendanceReport:
 
     def add(self, email: str, name: str, minutes: float) -> None:
         self.rows += 1
-        address = normalize_email(email)
+        address = report_email(email)
         if not address:
             self.rows_without_email += 1
             if name and name not in self.names_without_email:
@@ -78,9 +79,10 @@ class AttendanceReport:
             self.names[address] = name
 
 
-def normalize_email(text: str | None) -> str:
-    """An address as members' emails are stored (NFKC, lower case); '' when not an address."""
-    address = unicodedata.normalize("NFKC", text or "").strip().strip("<>").lower()
+def report_email(text: str | None) -> str:
+    """A report's cell as an address the way members' emails are stored
+    (accounts.services.normalize_email), without angle brackets; '' when not an address."""
+    address = normalize_email(text or "").strip("<>")
     return address if "@" in address and " " not in address else ""
 
 

@@ -30,6 +30,7 @@ from events.locking import locked_event
 from events.registration.audience import in_audience
 from events.registration.codes import unique_code
 from events.registration.policies import policy_of
+from events.rows import EventRow
 from events.rules import (
     ACTIVE,
     cancellation_closes,
@@ -101,7 +102,7 @@ async def _next_queue_order(event_id: int) -> int:
 
 
 async def _allocate(
-    event: dict[str, Any],
+    event: EventRow,
     member_id: int,
     account_id: int | None,
     *,
@@ -109,10 +110,10 @@ async def _allocate(
     over_capacity: bool = False,
 ) -> dict[str, Any]:
     now = utcnow()
-    event_id = event["id"]
+    event_id = event.id
     values: dict[str, Any] = {"queue_order": 0, "checkin_code": "", "confirmed_at": None}
     confirmed = await count_status(event_id, RegistrationStatus.confirmed.value)
-    has_seat = event["capacity"] is None or confirmed < event["capacity"]
+    has_seat = event.capacity is None or confirmed < event.capacity
     status = policy_of(event).new_status(event, has_seat=has_seat, over_capacity=over_capacity)
     if status == RegistrationStatus.confirmed.value:
         values.update(checkin_code=await unique_code(event_id), confirmed_at=now)
@@ -143,12 +144,12 @@ async def _allocate(
     return row
 
 
-async def _promote(event: dict[str, Any], registration_id: int) -> None:
+async def _promote(event: EventRow, registration_id: int) -> None:
     await Registration.update(
         {
             Registration.status: RegistrationStatus.confirmed.value,
             Registration.confirmed_at: utcnow(),
-            Registration.checkin_code: await unique_code(event["id"]),
+            Registration.checkin_code: await unique_code(event.id),
         }
     ).where(Registration.id == registration_id)
     await send_event_email("promoted", event, await registration_row(registration_id))
@@ -157,10 +158,13 @@ async def _promote(event: dict[str, Any], registration_id: int) -> None:
 async def fill_seats(event_id: int) -> int:
     """Promote waitlisted registrants (lowest queue order first) into free seats; the caller
     holds the event lock. Returns how many were promoted."""
-    event = await Event.select().where(Event.id == event_id).first()
-    if event is None or event["status"] != EventStatus.published.value:
+    row = await Event.select().where(Event.id == event_id).first()
+    if row is None:
         return 0
-    if event["ends_at"] <= utcnow():
+    event = EventRow.of(row)
+    if event.status != EventStatus.published.value:
+        return 0
+    if event.ends_at <= utcnow():
         return 0
     if not policy_of(event).fills_freed_seats(event):
         return 0
@@ -173,9 +177,9 @@ async def fill_seats(event_id: int) -> int:
         .order_by(Registration.queue_order)
         .order_by(Registration.id)
     )
-    if event["capacity"] is not None:
+    if event.capacity is not None:
         confirmed = await count_status(event_id, RegistrationStatus.confirmed.value)
-        seats = event["capacity"] - confirmed
+        seats = event.capacity - confirmed
         if seats <= 0:
             return 0
         query = query.limit(seats)
@@ -188,12 +192,12 @@ async def fill_seats(event_id: int) -> int:
 # --- members -----------------------------------------------------------------------------
 
 
-def _check_open(event: dict[str, Any]) -> None:
-    if event["status"] == EventStatus.cancelled.value:
+def _check_open(event: EventRow) -> None:
+    if event.status == EventStatus.cancelled.value:
         raise DomainError(N_("This event was cancelled."))
-    if event["status"] == EventStatus.finished.value:
+    if event.status == EventStatus.finished.value:
         raise DomainError(N_("This event has finished."))
-    if event["status"] != EventStatus.published.value:
+    if event.status != EventStatus.published.value:
         raise DomainError(N_("This event is not open for registration yet."))
 
 
@@ -209,23 +213,23 @@ async def register(member: Member, event_id: int) -> tuple[dict[str, Any], bool]
         if existing is not None:
             existing["waitlist_position"] = await waitlist_position(existing)
             return existing, False
-        if event["status"] == EventStatus.draft.value:
+        if event.status == EventStatus.draft.value:
             raise NotFound(N_("This event does not exist, or you cannot see it."))
         _check_open(event)
         if not await in_audience(event, member.account):
             raise Forbidden(N_("This event is not open to your account."))
         now = utcnow()
-        if event["registration_opens_at"] and now < event["registration_opens_at"]:
+        if event.registration_opens_at and now < event.registration_opens_at:
             raise DomainError(
                 N_("Registration opens on %(time)s."),
-                time=localtime(event["registration_opens_at"]),
+                time=localtime(event.registration_opens_at),
             )
         if now >= registration_closes(event):
             raise DomainError(N_("Registration for this event has closed."))
         return await _allocate(event, member.id, member.account), True
 
 
-async def _cancel_row(event: dict[str, Any], row: dict[str, Any], by: int | None) -> None:
+async def _cancel_row(event: EventRow, row: dict[str, Any], by: int | None) -> None:
     values: dict[Any, Any] = {
         Registration.status: RegistrationStatus.cancelled.value,
         Registration.cancelled_at: utcnow(),
@@ -240,7 +244,7 @@ async def _cancel_row(event: dict[str, Any], row: dict[str, Any], by: int | None
     cancelled = await registration_row(row["id"])
     await send_event_email("registration_cancelled", event, cancelled, held_seat=held_seat)
     if row["status"] == RegistrationStatus.confirmed.value:
-        await fill_seats(event["id"])
+        await fill_seats(event.id)
 
 
 async def cancel(member: Member, event_id: int) -> dict[str, Any]:
@@ -250,7 +254,7 @@ async def cancel(member: Member, event_id: int) -> dict[str, Any]:
         row = await active_registration(event_id, member.id)
         if row is None:
             raise NotFound(NOT_REGISTERED)
-        if event["status"] != EventStatus.published.value:
+        if event.status != EventStatus.published.value:
             _check_open(event)
         if utcnow() >= cancellation_closes(event):
             raise DomainError(

@@ -13,32 +13,33 @@ from accounts.tables import Account, Member
 from core.database import fetch
 from core.errors import NotFound
 from core.timeutil import utcnow
+from events.rows import EventRow
 from events.rules import EVENT_NOT_FOUND, get_event
 from events.tables import Audience, Event, EventAudienceAccount, EventStatus, Registration
 
 LIST_LIMIT = 100
 
 
-async def in_audience(event: dict[str, Any], account_id: int | None) -> bool:
+async def in_audience(event: EventRow, account_id: int | None) -> bool:
     """Whether members of `account_id` are invited to `event` (staff have no account: no)."""
     if account_id is None:
         return False
-    if event["audience"] == Audience.all.value:
+    if event.audience == Audience.all.value:
         return True
-    if event["audience"] == Audience.tiers.value:
+    if event.audience == Audience.tiers.value:
         row = await Account.select(Account.touch_tier).where(Account.id == account_id).first()
-        return row is not None and row["touch_tier"] in event["audience_tiers"].split()
+        return row is not None and row["touch_tier"] in event.audience_tiers.split()
     return await EventAudienceAccount.exists().where(
-        (EventAudienceAccount.event == event["id"]) & (EventAudienceAccount.account == account_id)
+        (EventAudienceAccount.event == event.id) & (EventAudienceAccount.account == account_id)
     )
 
 
-async def visible_event(member: Member, event_id: int) -> dict[str, Any]:
+async def visible_event(member: Member, event_id: int) -> EventRow:
     """The event if `member` may see it, else NotFound (the same answer as for no event)."""
     event = await get_event(event_id)
     if member.is_staff:
         return event
-    if event["status"] != EventStatus.draft.value:
+    if event.status != EventStatus.draft.value:
         if await in_audience(event, member.account):
             return event
         # Someone registered keeps seeing the event even if the audience changed since.
@@ -66,7 +67,7 @@ async def _audience_where(account_id: int) -> Any:
     return where
 
 
-async def upcoming_events(member: Member, *, include_past: bool = False) -> list[dict[str, Any]]:
+async def upcoming_events(member: Member, *, include_past: bool = False) -> list[EventRow]:
     """Events for the list page: customers see the published events of their audience that
     have not ended; staff see every event that has not ended (drafts too)."""
     query = Event.select().order_by(Event.starts_at).limit(LIST_LIMIT)
@@ -74,23 +75,27 @@ async def upcoming_events(member: Member, *, include_past: bool = False) -> list
     if not include_past:
         where = where & (Event.ends_at > utcnow())
     if member.is_staff:
-        return await query.where(where)
+        return _rows(await query.where(where))
     if member.account is None:
         return []
     where = where & (Event.status == EventStatus.published.value)
-    return await query.where(where & await _audience_where(member.account))
+    return _rows(await query.where(where & await _audience_where(member.account)))
 
 
-async def past_events(member: Member, limit: int = 50) -> list[dict[str, Any]]:
+async def past_events(member: Member, limit: int = 50) -> list[EventRow]:
     """Ended events, newest first (staff: all; customers: those of their audience)."""
     query = Event.select().order_by(Event.starts_at, ascending=False).limit(limit)
     where: Any = Event.ends_at <= utcnow()
     if member.is_staff:
-        return await query.where(where)
+        return _rows(await query.where(where))
     if member.account is None:
         return []
     where = where & Event.status.is_in([EventStatus.published.value, EventStatus.finished.value])
-    return await query.where(where & await _audience_where(member.account))
+    return _rows(await query.where(where & await _audience_where(member.account)))
+
+
+def _rows(rows: list[dict[str, Any]]) -> list[EventRow]:
+    return [EventRow.of(row) for row in rows]
 
 
 async def status_counts(event_ids: list[int]) -> dict[int, dict[str, int]]:

@@ -36,11 +36,11 @@ async def draw_lottery(event_id: int) -> bool:
         event = await lock_event(event_id)
         now = utcnow()
         if (
-            event["allocation"] != Allocation.lottery.value
-            or event["drawn_at"] is not None
-            or event["status"] != EventStatus.published.value
-            or event["draw_at"] is None
-            or event["draw_at"] > now
+            event.allocation != Allocation.lottery.value
+            or event.drawn_at is not None
+            or event.status != EventStatus.published.value
+            or event.draw_at is None
+            or event.draw_at > now
         ):
             return False
         applicants = await Registration.select(Registration.id).where(
@@ -50,11 +50,11 @@ async def draw_lottery(event_id: int) -> bool:
         seed = secrets.token_hex(16)
         order = draw_order(seed, [row["id"] for row in applicants])
         confirmed = await count_status(event_id, RegistrationStatus.confirmed.value)
-        seats = max(0, (event["capacity"] or len(order)) - confirmed)
+        seats = max(0, (event.capacity or len(order)) - confirmed)
         await Event.update(
             {Event.drawn_at: now, Event.draw_seed: seed, Event.updated_at: now}
         ).where(Event.id == event_id)
-        event = {**event, "drawn_at": now, "draw_seed": seed}
+        event = event.replace(drawn_at=now, draw_seed=seed)
         for rank, registration_id in enumerate(order, start=1):
             won = rank <= seats
             values: dict[Any, Any] = {

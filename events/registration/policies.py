@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.i18n import N_
+from events.rows import EventRow
 from events.rules import Problems
 from events.tables import Allocation, RegistrationStatus
 
@@ -22,19 +23,19 @@ class FirstCome:
     label = N_("First come")
     badge = ""  # shown beside the event's kind: nothing, first come is the default
 
-    def collecting(self, event: dict[str, Any]) -> bool:
+    def collecting(self, event: EventRow) -> bool:
         """True while applications are collected for a draw (nobody holds a seat yet)."""
         return False
 
-    def new_status(self, event: dict[str, Any], *, has_seat: bool, over_capacity: bool) -> str:
+    def new_status(self, event: EventRow, *, has_seat: bool, over_capacity: bool) -> str:
         if has_seat or over_capacity:
             return RegistrationStatus.confirmed.value
         return RegistrationStatus.waitlisted.value
 
-    def fills_freed_seats(self, event: dict[str, Any]) -> bool:
+    def fills_freed_seats(self, event: EventRow) -> bool:
         return True
 
-    def register_label(self, event: dict[str, Any], seats_left: int | None) -> str:
+    def register_label(self, event: EventRow, seats_left: int | None) -> str:
         """The member's button."""
         return N_("Join the waitlist") if seats_left == 0 else N_("Register")
 
@@ -52,10 +53,10 @@ class Lottery(FirstCome):
     label = N_("Lottery")
     badge = N_("Lottery")
 
-    def collecting(self, event: dict[str, Any]) -> bool:
-        return event["drawn_at"] is None
+    def collecting(self, event: EventRow) -> bool:
+        return event.drawn_at is None
 
-    def new_status(self, event: dict[str, Any], *, has_seat: bool, over_capacity: bool) -> str:
+    def new_status(self, event: EventRow, *, has_seat: bool, over_capacity: bool) -> str:
         if not self.collecting(event):
             return super().new_status(event, has_seat=has_seat, over_capacity=over_capacity)
         # Staff adding someone "over capacity" confirm them outright, even before the draw.
@@ -63,10 +64,10 @@ class Lottery(FirstCome):
             return RegistrationStatus.confirmed.value
         return RegistrationStatus.applied.value
 
-    def fills_freed_seats(self, event: dict[str, Any]) -> bool:
+    def fills_freed_seats(self, event: EventRow) -> bool:
         return not self.collecting(event)
 
-    def register_label(self, event: dict[str, Any], seats_left: int | None) -> str:
+    def register_label(self, event: EventRow, seats_left: int | None) -> str:
         if self.collecting(event):
             return N_("Apply for the lottery")
         return super().register_label(event, seats_left)
@@ -86,6 +87,6 @@ AllocationPolicy = FirstCome
 POLICIES: dict[str, AllocationPolicy] = {p.value: p for p in (FirstCome(), Lottery())}
 
 
-def policy_of(event: dict[str, Any]) -> AllocationPolicy:
-    """The policy of an event row (its `allocation` column)."""
-    return POLICIES[event["allocation"]]
+def policy_of(event: EventRow | str) -> AllocationPolicy:
+    """The policy of an event (or of an `allocation` value, as a form gives it)."""
+    return POLICIES[event if isinstance(event, str) else event.allocation]

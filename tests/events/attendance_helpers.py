@@ -14,6 +14,7 @@ from typing import Any
 from accounts.tables import Account, Member
 from core.timeutil import utcnow
 from events.registration.codes import new_checkin_code
+from events.rows import EventRow
 from events.tables import Event, Registration
 from tests.factories import make_account, make_member
 
@@ -33,7 +34,7 @@ async def make_event(
     title: str | None = None,
     starts_at: datetime | None = None,
     **fields: Any,
-) -> dict[str, Any]:
+) -> EventRow:
     """An event starting `starts_in` from now (negative: in the past), or at `starts_at`."""
     starts = starts_at or utcnow() + starts_in
     event = Event(
@@ -47,11 +48,11 @@ async def make_event(
     await event.save()
     row = await Event.select().where(Event.id == event.id).first()
     assert row is not None
-    return row
+    return EventRow.of(row)
 
 
 async def register(
-    event: dict[str, Any],
+    event: EventRow,
     member: Member,
     status: str = "confirmed",
     code: str | None = None,
@@ -59,7 +60,7 @@ async def register(
 ) -> dict[str, Any]:
     """A registration of `member` (with a check-in code when confirmed), as a row dict."""
     registration = Registration(
-        event=event["id"],
+        event=event.id,
         member=member.id,
         account=member.account,
         status=status,
@@ -81,10 +82,10 @@ async def registration(registration_id: int) -> dict[str, Any]:
     return row
 
 
-async def registration_of(event: dict[str, Any], member: Member) -> dict[str, Any] | None:
+async def registration_of(event: EventRow, member: Member) -> dict[str, Any] | None:
     return (
         await Registration.select()
-        .where((Registration.event == event["id"]) & (Registration.member == member.id))
+        .where((Registration.event == event.id) & (Registration.member == member.id))
         .first()
     )
 

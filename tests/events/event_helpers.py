@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import Message
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from accounts.tables import Account, Member
+from events.rows import EventRow
 from events.schemas import EventIn
 from events.services import create_event
 from events.tables import Event, Registration
@@ -113,3 +114,45 @@ def subject(message: Message) -> str:
 
 def subjects(mailbox: Any, address: str) -> list[str]:
     return [subject(m) for m in mailbox.to(address)]
+
+
+def unsaved_event(**fields: Any) -> EventRow:
+    """An event row that was never stored (for rules that read only the row), with `fields`."""
+    start = datetime(2026, 12, 1, 5, tzinfo=UTC)
+    values: dict[str, Any] = {
+        "id": 1,
+        "kind": "webinar",
+        "title": "製品活用ウェビナー",
+        "description": "",
+        "description_html": "",
+        "starts_at": start,
+        "ends_at": start + timedelta(hours=1),
+        "timezone": "Asia/Tokyo",
+        "online": True,
+        "join_url": "https://meet.example/abc",
+        "venue": "",
+        "address": "",
+        "capacity": None,
+        "allocation": "first_come",
+        "registration_opens_at": None,
+        "registration_closes_at": None,
+        "cancellation_deadline": None,
+        "draw_at": None,
+        "drawn_at": None,
+        "draw_seed": "",
+        "status": "published",
+        "audience": "all",
+        "audience_tiers": "",
+        "attendance_threshold_minutes": None,
+        "series": None,
+        "series_index": None,
+        "series_detached": False,
+        "reminded_24h_at": None,
+        "reminded_1h_at": None,
+        "no_shows_marked_at": None,
+        "calendar_sequence": 0,
+        "created_by": None,
+        "created_at": start,
+        "updated_at": start,
+    }
+    return EventRow(**{**values, **fields})

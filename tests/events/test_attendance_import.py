@@ -26,7 +26,7 @@ async def upload(client, event, name: str, content: bytes | None = None):
     are relative to now: the meeting check has its own tests (test_checkin_rules.py)."""
     data = content if content is not None else report(name)
     return await client.post_form(
-        f"/staff/events/{event['id']}/attendance",
+        f"/staff/events/{event.id}/attendance",
         {"accept_mismatch": "1"},
         files={"file": (name, data, "text/csv")},
     )
@@ -158,7 +158,7 @@ async def test_unregistered_attendees_become_walk_ins_and_inactive_members_are_u
     assert latest["unmatched"] == ["gone@a.example"]  # deactivated: not matched
     assert latest["matched"] == 2  # alice and bob; the CSM host is skipped
     assert await registration_of(event, people.bob) is None  # 3 minutes, no registration
-    page = await client.get(f"/staff/events/{event['id']}/attendance")
+    page = await client.get(f"/staff/events/{event.id}/attendance")
     assert "当日参加" in page.text and "gone@a.example" in page.text
 
 
@@ -190,7 +190,7 @@ async def test_an_error_half_way_writes_nothing(client, settings, monkeypatch):
     with pytest.raises(RuntimeError):
         await attendance_import.import_attendance(
             people.csm,
-            event["id"],
+            event.id,
             "t.csv",
             report("teams_attendance.csv"),
             1 << 20,
@@ -213,7 +213,7 @@ async def test_files_that_are_not_reports_are_refused_in_japanese(client, settin
     assert "このファイルは出席レポートではありません" in not_report.text
     empty = await upload(client, event, "empty.csv", b"")
     assert empty.status_code == 400
-    missing = await client.post_form(f"/staff/events/{event['id']}/attendance", {"x": "1"})
+    missing = await client.post_form(f"/staff/events/{event.id}/attendance", {"x": "1"})
     assert missing.status_code == 400
     assert "出席レポートのファイルを選んでください" in missing.text
     assert await AttendanceImport.count() == 0 and await signals() == []
@@ -247,7 +247,7 @@ async def test_api_import_returns_the_summary(client, other_client, settings):
     event = await make_event("webinar")
     await register(event, people.alice)
     await signed_in(client, people.csm)
-    url = f"/api/v1/events/{event['id']}/attendance"
+    url = f"/api/v1/events/{event.id}/attendance"
     files = {"file": ("teams.csv", report("teams_attendance.csv"), "text/csv")}
     response = await client.api("POST", url, data=ACCEPT, files=files)
     assert response.status_code == 201, response.text
@@ -277,12 +277,12 @@ async def test_customers_cannot_see_or_import_attendance(client, settings):
     event = await make_event("webinar")
     await register(event, people.alice)
     await signed_in(client, people.alice)
-    page = await client.get(f"/staff/events/{event['id']}/attendance")
+    page = await client.get(f"/staff/events/{event.id}/attendance")
     assert page.status_code == 403
     response = await upload(client, event, "zoom_webinar_attendee.csv")
     assert response.status_code == 403
     assert await AttendanceImport.count() == 0
     with pytest.raises(Exception, match=r"スタッフ|staff"):
         await attendance_import.import_attendance(
-            people.alice, event["id"], "x.csv", report("zoom_webinar_attendee.csv"), 1 << 20
+            people.alice, event.id, "x.csv", report("zoom_webinar_attendee.csv"), 1 << 20
         )

@@ -14,6 +14,7 @@ from events.attendance.parsing import EXPECTED, TEAMS, ZOOM_MEETING, ZOOM_WEBINA
 from events.attendance.teams import teams_minutes
 from events.rules import threshold_minutes
 from tests.events.attendance_helpers import report
+from tests.events.event_helpers import unsaved_event
 
 LIMIT = 10 * 1024 * 1024
 
@@ -202,7 +203,7 @@ def test_an_oversized_file_is_refused_with_413():
 
 def test_threshold_is_ten_minutes_or_half_a_short_event_unless_set():
     start = datetime(2026, 11, 20, 5, tzinfo=UTC)
-    hour = {"starts_at": start, "ends_at": start + timedelta(hours=1)}
+    hour = unsaved_event(starts_at=start, ends_at=start + timedelta(hours=1))
     assert threshold_minutes(hour) == 10
-    assert threshold_minutes({**hour, "ends_at": start + timedelta(minutes=15)}) == 7.5
-    assert threshold_minutes({**hour, "attendance_threshold_minutes": 30}) == 30
+    assert threshold_minutes(hour.replace(ends_at=start + timedelta(minutes=15))) == 7.5
+    assert threshold_minutes(hour.replace(attendance_threshold_minutes=30)) == 30

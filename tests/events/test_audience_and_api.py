@@ -29,9 +29,9 @@ async def test_audience_rules(app) -> None:
     )
     draft = await new_event(cast.csm, title="下書き", publish=False)
 
-    alice_sees = {e["id"] for e in await upcoming_events(cast.alice)}
-    olga_sees = {e["id"] for e in await upcoming_events(cast.outsider)}
-    staff_sees = {e["id"] for e in await upcoming_events(cast.csm)}
+    alice_sees = {e.id for e in await upcoming_events(cast.alice)}
+    olga_sees = {e.id for e in await upcoming_events(cast.outsider)}
+    staff_sees = {e.id for e in await upcoming_events(cast.csm)}
     assert alice_sees == {for_all, for_low}
     assert olga_sees == {for_all, for_high, for_other}
     assert staff_sees == {for_all, for_high, for_low, for_other, draft}

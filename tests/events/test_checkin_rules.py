@@ -32,10 +32,10 @@ async def test_check_in_and_feedback_refusals_are_pages(client, settings):
     later = await make_event("mokumoku", starts_in=timedelta(hours=3))
     mine = await register(later, people.alice)
     await signed_in(client, people.alice)
-    early = await client.post_form(f"/events/{later['id']}/checkin", {"code": mine["checkin_code"]})
+    early = await client.post_form(f"/events/{later.id}/checkin", {"code": mine["checkin_code"]})
     assert early.status_code == 400 and is_page(early), early.headers
     assert "<!doctype html>" in early.text.lower() and "受付は開始の30分前からです" in early.text
-    feedback = await client.post_form(f"/events/{later['id']}/feedback", {"rating": "5"})
+    feedback = await client.post_form(f"/events/{later.id}/feedback", {"rating": "5"})
     assert feedback.status_code in (400, 403) and is_page(feedback), feedback.headers
 
 
@@ -63,9 +63,9 @@ async def test_a_waitlisted_registrant_is_checked_in_only_when_confirmed_over_ca
     await register(event, people.anna)
     waiting = await register(event, people.carol, status="waitlisted", queue_order=1)
     await signed_in(client, people.csm)
-    page = await client.get(f"/staff/events/{event['id']}/attendance")
+    page = await client.get(f"/staff/events/{event.id}/attendance")
     assert "定員を超えて確定して受付" in page.text
-    action = f"/staff/events/{event['id']}/roster/{waiting['id']}/checkin"
+    action = f"/staff/events/{event.id}/roster/{waiting['id']}/checkin"
     refused = await client.post_form(action)
     assert refused.status_code == 303
     after = await client.get(refused.headers["location"])
@@ -73,17 +73,17 @@ async def test_a_waitlisted_registrant_is_checked_in_only_when_confirmed_over_ca
     row = await registration(waiting["id"])
     assert (row["status"], row["attendance"], row["checked_in_at"]) == ("waitlisted", "", None)
     with pytest.raises(checkin.NotConfirmed):
-        await checkin.staff_check_in(people.csm, event["id"], waiting["id"])
+        await checkin.staff_check_in(people.csm, event.id, waiting["id"])
 
     confirmed = await client.post_form(action, {"confirm": "1"})
     assert confirmed.status_code == 303
     row = await registration(waiting["id"])
     assert (row["status"], row["attendance"]) == ("confirmed", "attended")
     assert row["checkin_code"] and row["queue_order"] == 0
-    counts = await checkin.attendance_counts(event["id"])
+    counts = await checkin.attendance_counts(event.id)
     assert (counts["confirmed"], counts["checked_in"]) == (3, 1)
     await signed_in(client, people.carol)
-    mine = await client.get(f"/events/{event['id']}")
+    mine = await client.get(f"/events/{event.id}")
     assert "補欠" not in mine.text and "キャンセル待ち" not in mine.text
 
 
@@ -93,7 +93,7 @@ async def test_an_imported_attendee_waiting_for_a_seat_is_confirmed(settings):
     await register(event, people.anna)
     waiting = await register(event, people.alice, status="waitlisted", queue_order=1)
     result = await attendance_import.import_attendance(
-        people.csm, event["id"], "z.csv", report("zoom_webinar_attendee.csv"), 1 << 20
+        people.csm, event.id, "z.csv", report("zoom_webinar_attendee.csv"), 1 << 20
     )
     assert result.confirmed_from_waitlist == 1
     row = await registration(waiting["id"])
@@ -105,14 +105,14 @@ async def test_a_report_of_another_meeting_is_refused_unless_confirmed(client, s
     november_1 = await make_event("webinar", starts_at=datetime(2026, 11, 1, 5, tzinfo=UTC))
     await register(november_1, people.alice)
     await signed_in(client, people.csm)
-    url = f"/staff/events/{november_1['id']}/attendance"
+    url = f"/staff/events/{november_1.id}/attendance"
     files = {"file": ("z.csv", report("zoom_webinar_attendee.csv"), "text/csv")}
     refused = await client.post_form(url, files=files)
     assert refused.status_code == 409 and is_page(refused)
     assert "2026-11-20 14:00" in refused.text and "2026-11-01 14:00" in refused.text
     assert "このイベントのレポートなので取り込む" in refused.text
-    assert await Registration.count().where(Registration.event == november_1["id"]) == 1
-    api = await client.api("POST", f"/api/v1/events/{november_1['id']}/attendance", files=files)
+    assert await Registration.count().where(Registration.event == november_1.id) == 1
+    api = await client.api("POST", f"/api/v1/events/{november_1.id}/attendance", files=files)
     assert api.status_code == 409 and "2026-11-20" in problem(api)["detail"]
     accepted = await client.post_form(url, {"accept_mismatch": "1"}, files=files)
     assert accepted.status_code == 303
@@ -123,7 +123,7 @@ async def test_the_report_date_and_zoom_id_are_checked(settings):
     people = await People.create()
     same_day = await make_event("webinar", starts_at=WEBINAR_REPORT_AT)
     result = await attendance_import.import_attendance(
-        people.csm, same_day["id"], "z.csv", report("zoom_webinar_attendee.csv"), 1 << 20
+        people.csm, same_day.id, "z.csv", report("zoom_webinar_attendee.csv"), 1 << 20
     )
     assert result.attended >= 1
     other_zoom = await make_event(
@@ -131,15 +131,15 @@ async def test_the_report_date_and_zoom_id_are_checked(settings):
     )
     with pytest.raises(attendance_import.ReportOfAnotherMeeting) as refused:
         await attendance_import.import_attendance(
-            people.csm, other_zoom["id"], "z.csv", report("zoom_webinar_attendee.csv"), 1 << 20
+            people.csm, other_zoom.id, "z.csv", report("zoom_webinar_attendee.csv"), 1 << 20
         )
     assert refused.value.params["report_id"] == "81234567890"
     teams_day = await make_event("mokumoku", starts_at=datetime(2026, 11, 22, 4, tzinfo=UTC))
     teams = await attendance_import.import_attendance(
-        people.csm, teams_day["id"], "t.csv", report("teams_attendance.csv"), 1 << 20
+        people.csm, teams_day.id, "t.csv", report("teams_attendance.csv"), 1 << 20
     )
     assert teams.attended >= 1
     with pytest.raises(attendance_import.ReportOfAnotherMeeting):
         await attendance_import.import_attendance(
-            people.csm, same_day["id"], "t.csv", report("teams_attendance.csv"), 1 << 20
+            people.csm, same_day.id, "t.csv", report("teams_attendance.csv"), 1 << 20
         )

@@ -18,9 +18,9 @@ async def test_an_attendee_rates_and_can_change_the_answer(client, settings):
     event = await make_event("mokumoku")
     mine = await register(event, people.alice, attendance="attended")
     await signed_in(client, people.alice)
-    url = f"/events/{event['id']}/feedback"
+    url = f"/events/{event.id}/feedback"
     response = await client.post_form(url, {"rating": "4", "comment": "設定が進みました。"})
-    assert response.status_code == 303 and response.headers["location"] == f"/events/{event['id']}"
+    assert response.status_code == 303 and response.headers["location"] == f"/events/{event.id}"
     changed = await client.post_form(url, {"rating": "5", "comment": "とても助かりました！"})
     assert changed.status_code == 303
     [answer] = await answers()
@@ -35,7 +35,7 @@ async def test_bad_ratings_are_refused_and_nothing_is_stored(client, settings):
     event = await make_event("webinar")
     await register(event, people.alice, attendance="attended")
     await signed_in(client, people.alice)
-    url = f"/events/{event['id']}/feedback"
+    url = f"/events/{event.id}/feedback"
     for rating in ("0", "6", "abc", "4.5", None):
         data = {"comment": "よかった"} | ({"rating": rating} if rating is not None else {})
         response = await client.post_form(url, data)
@@ -54,17 +54,17 @@ async def test_only_attendees_after_the_start_give_feedback(client, settings):
     upcoming = await make_event("mokumoku", starts_in=timedelta(minutes=20))
     await register(upcoming, people.bob, attendance="attended")  # checked in early
     await signed_in(client, people.alice)
-    absent = await client.post_form(f"/events/{event['id']}/feedback", {"rating": "5"})
+    absent = await client.post_form(f"/events/{event.id}/feedback", {"rating": "5"})
     assert absent.status_code == 400 and "出席した方だけ" in absent.text
     await signed_in(client, people.bob)
-    early = await client.post_form(f"/events/{upcoming['id']}/feedback", {"rating": "5"})
+    early = await client.post_form(f"/events/{upcoming.id}/feedback", {"rating": "5"})
     assert early.status_code == 400 and "イベント開始後に回答できます" in early.text
     assert early.headers["content-type"].startswith("text/html")
-    page = await client.get(f"/events/{upcoming['id']}")
+    page = await client.get(f"/events/{upcoming.id}")
     assert 'name="rating"' not in page.text  # issue 12: not offered before the start
-    form = await client.get(f"/events/{upcoming['id']}/feedback")
+    form = await client.get(f"/events/{upcoming.id}/feedback")
     assert form.status_code == 400 and "イベント開始後に回答できます" in form.text
-    stranger = await client.post_form(f"/events/{event['id']}/feedback", {"rating": "5"})
+    stranger = await client.post_form(f"/events/{event.id}/feedback", {"rating": "5"})
     assert stranger.status_code == 400
     assert await answers() == []
 
@@ -80,13 +80,13 @@ async def test_staff_see_average_count_and_comments(client, other_client, settin
         await register(event, member, attendance="attended")
         await signed_in(other_client, member)
         response = await other_client.post_form(
-            f"/events/{event['id']}/feedback", {"rating": rating, "comment": comment}
+            f"/events/{event.id}/feedback", {"rating": rating, "comment": comment}
         )
         assert response.status_code == 303
     await signed_in(client, people.csm)
-    page = await client.get(f"/staff/events/{event['id']}/attendance")
+    page = await client.get(f"/staff/events/{event.id}/attendance")
     assert "3 件の回答の平均は 5 点中 3.7 点です" in page.text
     assert "質問にすぐ答えてもらえました。" in page.text
     assert "音声が聞き取りにくかったです。" in page.text and "坊 太郎" in page.text
     await signed_in(other_client, people.alice)
-    assert (await other_client.get(f"/staff/events/{event['id']}/attendance")).status_code == 403
+    assert (await other_client.get(f"/staff/events/{event.id}/attendance")).status_code == 403

@@ -19,7 +19,7 @@ async def no_show_signals() -> list[dict]:
 
 
 async def marked_at(event: dict):
-    row = await Event.select(Event.no_shows_marked_at).where(Event.id == event["id"]).first()
+    row = await Event.select(Event.no_shows_marked_at).where(Event.id == event.id).first()
     return row["no_shows_marked_at"]
 
 
@@ -65,8 +65,8 @@ async def test_the_job_runs_through_the_queue_and_twice_changes_nothing(settings
     ended = await make_event("mokumoku", starts_in=timedelta(days=-1))
     absent = await register(ended, people.alice)
     async with transaction():
-        await enqueue(mark_no_shows, ended["id"])
-        await enqueue(mark_no_shows, ended["id"])
+        await enqueue(mark_no_shows, ended.id)
+        await enqueue(mark_no_shows, ended.id)
     await run_jobs()
     assert (await registration(absent["id"]))["attendance"] == "no_show"
     assert len(await no_show_signals()) == 1
@@ -86,7 +86,7 @@ async def test_a_report_imported_later_overrides_the_no_show(settings):
     assert (await registration(alice["id"]))["attendance"] == "no_show"
     await import_attendance(
         people.csm,
-        ended["id"],
+        ended.id,
         "z.csv",
         report("zoom_webinar_attendee.csv"),
         1 << 20,

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from events.registration.policies import POLICIES, FirstCome, Lottery, policy_of
+from events.rows import EventRow
 from events.tables import Allocation
+from tests.events.event_helpers import unsaved_event
 
 DRAWN = datetime(2026, 12, 1, tzinfo=UTC)
 
 
-def event(allocation: str, drawn_at: datetime | None = None) -> dict:
-    return {"allocation": allocation, "drawn_at": drawn_at}
+def event(allocation: str, drawn_at: datetime | None = None) -> EventRow:
+    return unsaved_event(allocation=allocation, drawn_at=drawn_at)
 
 
 def test_every_allocation_has_its_policy():

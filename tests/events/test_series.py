@@ -33,11 +33,11 @@ async def test_weekly_series_generates_occurrences(app) -> None:
     data = _series()
     series_id = await create_series(cast.csm, data, publish=True)
     events = await series_events(series_id)
-    assert [e["series_index"] for e in events] == [1, 2, 3, 4]
-    assert [_local(e["starts_at"]) for e in events] == [
+    assert [e.series_index for e in events] == [1, 2, 3, 4]
+    assert [_local(e.starts_at) for e in events] == [
         data.starts_at + timedelta(weeks=i) for i in range(4)
     ]
-    assert all(e["status"] == "published" and e["capacity"] == 4 for e in events)
+    assert all(e.status == "published" and e.capacity == 4 for e in events)
 
 
 def test_monthly_dates_clamp_to_the_month_end() -> None:
@@ -58,14 +58,14 @@ async def test_series_edit_changes_future_non_detached_only(app) -> None:
     # The first is in the past now; the second was edited on its own.
     await Event.update(
         {
-            Event.starts_at: first["starts_at"] - timedelta(days=30),
-            Event.ends_at: first["ends_at"] - timedelta(days=30),
+            Event.starts_at: first.starts_at - timedelta(days=30),
+            Event.ends_at: first.ends_at - timedelta(days=30),
         }
-    ).where(Event.id == first["id"])
+    ).where(Event.id == first.id)
     own = event_input(title="特別回", capacity=4).model_copy(
-        update={"starts_at": _local(second["starts_at"]), "ends_at": _local(second["ends_at"])}
+        update={"starts_at": _local(second.starts_at), "ends_at": _local(second.ends_at)}
     )
-    await update_event(cast.csm, second["id"], own)
+    await update_event(cast.csm, second.id, own)
 
     edited = data.model_copy(
         update={
@@ -76,13 +76,13 @@ async def test_series_edit_changes_future_non_detached_only(app) -> None:
         }
     )
     assert await update_series(cast.csm, series_id, edited) == 2
-    after = {e["id"]: e for e in await series_events(series_id)}
-    assert after[first["id"]]["title"] == "もくもく会"
-    assert after[second["id"]]["title"] == "特別回" and after[second["id"]]["series_detached"]
-    for row, original in ((after[third["id"]], third), (after[fourth["id"]], fourth)):
-        assert row["title"] == "新しいもくもく会" and row["capacity"] == 8
-        assert row["starts_at"] == original["starts_at"] + timedelta(hours=1)
-        assert not row["series_detached"]
+    after = {e.id: e for e in await series_events(series_id)}
+    assert after[first.id].title == "もくもく会"
+    assert after[second.id].title == "特別回" and after[second.id].series_detached
+    for row, original in ((after[third.id], third), (after[fourth.id], fourth)):
+        assert row.title == "新しいもくもく会" and row.capacity == 8
+        assert row.starts_at == original.starts_at + timedelta(hours=1)
+        assert not row.series_detached
 
 
 async def test_series_edit_refused_as_a_whole(app) -> None:
@@ -91,13 +91,13 @@ async def test_series_edit_refused_as_a_whole(app) -> None:
     series_id = await create_series(cast.csm, data, publish=True)
     events = await series_events(series_id)
     for member in (cast.alice, cast.bob, cast.carol):
-        await reg.register(member, events[3]["id"])
+        await reg.register(member, events[3].id)
     with pytest.raises(DomainError) as caught:
         await update_series(
             cast.csm, series_id, data.model_copy(update={"capacity": 2, "title": "x"})
         )
     assert caught.value.params == {"count": 3}
-    assert {e["title"] for e in await series_events(series_id)} == {"もくもく会"}
+    assert {e.title for e in await series_events(series_id)} == {"もくもく会"}
 
 
 async def test_series_through_the_form(app, client) -> None:

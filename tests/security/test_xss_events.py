@@ -253,10 +253,10 @@ async def test_feedback_and_attendance_reports_are_escaped_for_staff(client, set
     await register(event, cast.alice, attendance="attended")
     await sign_in(client, cast.alice)
     answered = await client.post_form(
-        f"/events/{event['id']}/feedback", {"rating": "4", "comment": FEEDBACK}
+        f"/events/{event.id}/feedback", {"rating": "4", "comment": FEEDBACK}
     )
     assert answered.status_code == 303, answered.text
-    problems = await problems_on(client, f"/events/{event['id']}/feedback", FEEDBACK, TITLE)
+    problems = await problems_on(client, f"/events/{event.id}/feedback", FEEDBACK, TITLE)
     await sign_in(client, cast.csm)
     report = csv_bytes(
         ["Name (Original Name)", "User Email", "Join Time", "Leave Time", "Duration (Minutes)"],
@@ -271,17 +271,17 @@ async def test_feedback_and_attendance_reports_are_escaped_for_staff(client, set
     )
     filename = '"><img src=x onerror=alert(1)>.csv'
     uploaded = await client.post_form(
-        f"/staff/events/{event['id']}/attendance", files={"file": (filename, report, "text/csv")}
+        f"/staff/events/{event.id}/attendance", files={"file": (filename, report, "text/csv")}
     )
     assert uploaded.status_code == 303, uploaded.text
     problems += await problems_on(
         client,
-        f"/staff/events/{event['id']}/attendance",
+        f"/staff/events/{event.id}/attendance",
         FEEDBACK,
         TITLE,
         MEMBER,
         filename,
         HOSTILE_ADDRESS,
     )
-    problems += await problems_on(client, f"/events/{event['id']}", TITLE)
+    problems += await problems_on(client, f"/events/{event.id}", TITLE)
     assert not problems, "\n".join(problems)
