@@ -18,24 +18,24 @@ from core.problems import SIGNED_IN, WRITE, problem_responses
 from events.attendance.roster import roster_counts, roster_rows
 from events.registration import allocation as registration
 from events.registration.audience import status_counts, upcoming_events, visible_event
-from events.rows import EventRow
+from events.rows import EventRow, RegistrationRow
 from events.rules import require_staff
 from events.schemas import EventOut, RegisterOut, RegistrationOut, RosterOut, RosterRowOut
 from events.tables import RegistrationStatus
 
 
-def registration_out(row: dict[str, Any]) -> RegistrationOut:
-    confirmed = row["status"] == RegistrationStatus.confirmed.value
+def registration_out(row: RegistrationRow) -> RegistrationOut:
+    confirmed = row.status == RegistrationStatus.confirmed.value
     return RegistrationOut(
-        id=row["id"],
-        event_id=row["event"],
-        status=row["status"],
-        waitlist_position=row.get("waitlist_position"),
-        checkin_code=row["checkin_code"] if confirmed else None,
-        attendance=row["attendance"],
-        registered_at=row["registered_at"],
-        confirmed_at=row["confirmed_at"],
-        cancelled_at=row["cancelled_at"],
+        id=row.id,
+        event_id=row.event,
+        status=row.status,
+        waitlist_position=row.waitlist_position,
+        checkin_code=row.checkin_code if confirmed else None,
+        attendance=row.attendance,
+        registered_at=row.registered_at,
+        confirmed_at=row.confirmed_at,
+        cancelled_at=row.cancelled_at,
     )
 
 
@@ -44,7 +44,7 @@ async def event_out(member: Member, event: EventRow, counts: dict[str, int]) -> 
     confirmed_count = counts.get(RegistrationStatus.confirmed.value, 0)
     capacity = event.capacity
     sees_link = member.is_staff or bool(
-        mine and mine["status"] == RegistrationStatus.confirmed.value
+        mine and mine.status == RegistrationStatus.confirmed.value
     )
     return EventOut(
         id=event.id,
@@ -130,17 +130,17 @@ class EventsApiController(Controller):
             counts=roster_counts(rows),
             rows=[
                 RosterRowOut(
-                    id=row["id"],
-                    member_id=row["member"],
-                    display_name=row["member_name"],
-                    email=row["email"],
-                    account_name=row["account_name"],
-                    status=row["status"],
-                    waitlist_position=row["waitlist_position"],
-                    attendance=row["attendance"],
-                    checkin_code=row["checkin_code"],
-                    registered_at=row["registered_at"],
-                    cancelled_at=row["cancelled_at"],
+                    id=row.id,
+                    member_id=row.member,
+                    display_name=row.member_name,
+                    email=row.email,
+                    account_name=row.account_name,
+                    status=row.status,
+                    waitlist_position=row.waitlist_position,
+                    attendance=row.attendance,
+                    checkin_code=row.checkin_code,
+                    registered_at=row.registered_at,
+                    cancelled_at=row.cancelled_at,
                 )
                 for row in rows
             ],

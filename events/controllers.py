@@ -35,7 +35,7 @@ from events.registration.audience import (
 )
 from events.registration.lottery import lottery_result
 from events.registration.policies import AllocationPolicy, policy_of
-from events.rows import EventRow
+from events.rows import EventRow, RegistrationRow
 from events.rules import cancellation_closes, registration_closes
 from events.services import event_hosts
 from events.staff_controllers import SeriesController, StaffEventsController
@@ -80,7 +80,7 @@ async def events_with_counts(events: list[EventRow]) -> list[EventCard]:
     return [with_counts(event, counts.get(event.id, {})) for event in events]
 
 
-async def my_registrations(member_id: int, event_ids: list[int]) -> dict[int, dict[str, Any]]:
+async def my_registrations(member_id: int, event_ids: list[int]) -> dict[int, RegistrationRow]:
     if not event_ids:
         return {}
     rows = await Registration.select().where(
@@ -88,9 +88,11 @@ async def my_registrations(member_id: int, event_ids: list[int]) -> dict[int, di
         & Registration.event.is_in(event_ids)
         & (Registration.status != RegistrationStatus.cancelled.value)
     )
-    for row in rows:
-        row["waitlist_position"] = await registration.waitlist_position(row)
-    return {row["event"]: row for row in rows}
+    mine = {}
+    for found in rows:
+        row = RegistrationRow.of(found)
+        mine[row.event] = row.replace(waitlist_position=await registration.waitlist_position(row))
+    return mine
 
 
 async def register_state(member: Member, event: EventRow) -> str:
@@ -140,8 +142,8 @@ class EventsController(Controller):
         counts = await status_counts([event_id])
         card = with_counts(event, counts.get(event_id, {}))
         mine = await registration.my_registration(event_id, member.id)
-        active = mine if mine and mine["status"] != RegistrationStatus.cancelled.value else None
-        confirmed = bool(active and active["status"] == RegistrationStatus.confirmed.value)
+        active = mine if mine and mine.status != RegistrationStatus.cancelled.value else None
+        confirmed = bool(active and active.status == RegistrationStatus.confirmed.value)
         drawn = event.drawn_at is not None  # only a lottery is drawn
         return Template(
             "events/event.html",
@@ -230,15 +232,15 @@ async def _calendar_page(member: Member, token: str | None) -> Template:
     )
 
 
-def registered_message(row: dict[str, Any], created: bool) -> Text:
+def registered_message(row: RegistrationRow, created: bool) -> Text:
     if not created:
         return lazy("You are already registered for this event.")
-    if row["status"] == RegistrationStatus.confirmed.value:
+    if row.status == RegistrationStatus.confirmed.value:
         return lazy("You are registered. A confirmation email with a calendar invitation is sent.")
-    if row["status"] == RegistrationStatus.waitlisted.value:
+    if row.status == RegistrationStatus.waitlisted.value:
         return lazy(
             "The event is full: you are on the waitlist (position %(position)s).",
-            position=row["waitlist_position"],
+            position=row.waitlist_position,
         )
     return lazy("Your application is in. You will get the lottery result by email.")
 

@@ -13,7 +13,7 @@ from core.mail import Attachment, send_email
 from core.settings import CoreSettings, bound_settings
 from core.timeutil import utcnow
 from events.calendar import invite_ics
-from events.rows import EventRow
+from events.rows import EventRow, RegistrationRow
 from events.tables import Registration, RegistrationStatus
 
 TEMPLATES = {
@@ -46,19 +46,20 @@ def _columns() -> list[Any]:
     ]
 
 
-async def registration_row(registration_id: int) -> dict[str, Any]:
+async def registration_row(registration_id: int) -> RegistrationRow:
     """A registration with its member's email, name, locale, time zone and account name."""
     row = await Registration.select(*_columns()).where(Registration.id == registration_id).first()
     assert row is not None
-    return row
+    return RegistrationRow.of(row)
 
 
-async def registrants(event_id: int, statuses: tuple[str, ...]) -> list[dict[str, Any]]:
-    return await (
+async def registrants(event_id: int, statuses: tuple[str, ...]) -> list[RegistrationRow]:
+    rows = await (
         Registration.select(*_columns())
         .where((Registration.event == event_id) & Registration.status.is_in(list(statuses)))
         .order_by(Registration.id)
     )
+    return [RegistrationRow.of(row) for row in rows]
 
 
 def ics_attachment(event: EventRow, email: str, method: str) -> Attachment:
@@ -69,7 +70,7 @@ def ics_attachment(event: EventRow, email: str, method: str) -> Attachment:
     )
 
 
-async def send_event_email(kind: str, event: EventRow, row: dict[str, Any], **extra: Any) -> int:
+async def send_event_email(kind: str, event: EventRow, row: RegistrationRow, **extra: Any) -> int:
     """Email `kind` about `event` to the member of registration `row` (registration_row).
 
     Nothing is sent about an event that has ended: no confirmation, invite or reminder for a
@@ -80,22 +81,22 @@ async def send_event_email(kind: str, event: EventRow, row: dict[str, Any], **ex
     settings = bound_settings(CoreSettings)
     attachments: tuple[Attachment, ...] = ()
     if kind in WITH_INVITE:
-        attachments = (ics_attachment(event, row["email"], "REQUEST"),)
-    elif kind in WITH_CANCEL and extra.get("held_seat", row["status"] == CONFIRMED):
-        attachments = (ics_attachment(event, row["email"], "CANCEL"),)
+        attachments = (ics_attachment(event, row.email, "REQUEST"),)
+    elif kind in WITH_CANCEL and extra.get("held_seat", row.status == CONFIRMED):
+        attachments = (ics_attachment(event, row.email, "CANCEL"),)
     confirmed = kind in WITH_INVITE or (
-        kind.startswith("reminder") and row["status"] == RegistrationStatus.confirmed.value
+        kind.startswith("reminder") and row.status == RegistrationStatus.confirmed.value
     )
     return await send_email(
-        row["email"],
+        row.email,
         TEMPLATES[kind],
-        row["locale"] or settings.default_locale,
+        row.locale or settings.default_locale,
         attachments=attachments,
         kind=kind,
         event=event,
-        name=row["member_name"],
-        zone=row["member_timezone"] or settings.default_timezone,
-        checkin_code=row["checkin_code"] if confirmed else "",
+        name=row.member_name,
+        zone=row.member_timezone or settings.default_timezone,
+        checkin_code=row.checkin_code if confirmed else "",
         join_url=event.join_url if confirmed and event.online else "",
         link=f"{settings.base_url}/events/{event.id}",
         position=extra.get("position"),

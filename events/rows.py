@@ -64,3 +64,47 @@ class EventRow:
 
 
 _FIELDS = tuple(field.name for field in dataclasses.fields(EventRow))
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationRow:
+    """A registration as the rest of events reads it; the member's and account's fields are
+    there when the query joined them (events.emails.registration_row, the roster)."""
+
+    id: int
+    event: int
+    member: int
+    account: int | None
+    status: str  # RegistrationStatus
+    queue_order: int
+    checkin_code: str
+    attendance: str  # Attendance ("" until known)
+    attended_minutes: float | None
+    checked_in_at: datetime | None
+    checked_in_by: int | None
+    added_by: int | None
+    lottery_rank: int | None
+    registered_at: datetime
+    confirmed_at: datetime | None
+    cancelled_at: datetime | None
+    email: str = ""  # the joined fields: empty or None when the query did not join them
+    member_name: str = ""
+    locale: str | None = None
+    member_timezone: str | None = None
+    account_name: str | None = None
+    waitlist_position: int | None = None  # 1 = next in line; None unless waitlisted
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any]) -> RegistrationRow:
+        """From a selected row (every column of the table, and any joined fields)."""
+        return cls(**{name: row[name] for name in _REGISTRATION_FIELDS if name in row})
+
+    def replace(self, **changes: Any) -> RegistrationRow:
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def display_name(self) -> str:
+        return self.member_name
+
+
+_REGISTRATION_FIELDS = tuple(field.name for field in dataclasses.fields(RegistrationRow))

@@ -244,15 +244,15 @@ class StaffEventsController(Controller):
                 raise
             return await roster_page(event_id, data, form_failure(exc), 400)
         if not created:
-            text = lazy("%(name)s is already registered.", name=row["member_name"])
-        elif row["status"] == RegistrationStatus.waitlisted.value:
+            text = lazy("%(name)s is already registered.", name=row.member_name)
+        elif row.status == RegistrationStatus.waitlisted.value:
             text = lazy(
                 "%(name)s was added to the waitlist (position %(position)s).",
-                name=row["member_name"],
-                position=row["waitlist_position"],
+                name=row.member_name,
+                position=row.waitlist_position,
             )
         else:
-            text = lazy("%(name)s was added.", name=row["member_name"])
+            text = lazy("%(name)s was added.", name=row.member_name)
         flash(request, text, "success" if created else "info")
         return redirect(f"/staff/events/{event_id}/roster")
 

@@ -15,7 +15,7 @@ from core.database import fetch, transaction
 from core.errors import DomainError
 from core.i18n import N_, gettext
 from core.timeutil import utcnow
-from events.rows import EventRow
+from events.rows import EventRow, RegistrationRow
 from events.rules import get_event
 from events.tables import Attendance, Feedback, Registration, RegistrationStatus
 
@@ -59,13 +59,13 @@ FEEDBACK_NOT_OPEN = N_("Feedback opens when the event starts.")
 NOT_ATTENDED = N_("Only people who attended this event can give feedback.")
 
 
-def feedback_open(event: EventRow, registration: dict[str, Any] | None) -> bool:
+def feedback_open(event: EventRow, registration: RegistrationRow | None) -> bool:
     """Whether the member of `registration` may answer: the event started and they attended.
     The event page offers the form only then; submitting checks the same rule."""
     return bool(
         registration
-        and registration["status"] != RegistrationStatus.cancelled.value
-        and registration["attendance"] == Attendance.attended.value
+        and registration.status != RegistrationStatus.cancelled.value
+        and registration.attendance == Attendance.attended.value
         and event.starts_at <= utcnow()
     )
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
 
 from core.i18n import gettext
 from core.spreadsheet import guard_cell
+from events.rows import RegistrationRow
 from events.tables import Attendance, Registration, RegistrationStatus
 
 _ORDER = {
@@ -23,7 +23,7 @@ _ORDER = {
 }
 
 
-async def roster_rows(event_id: int) -> list[dict[str, Any]]:
+async def roster_rows(event_id: int) -> list[RegistrationRow]:
     """Every registration of the event, confirmed first, then the waitlist in order (with
     positions), applications, and cancellations."""
     rows = await (
@@ -36,32 +36,31 @@ async def roster_rows(event_id: int) -> list[dict[str, Any]]:
         .where(Registration.event == event_id)
         .order_by(Registration.id)
     )
+    registrations = [RegistrationRow.of(row) for row in rows]
     waitlist = sorted(
-        (r for r in rows if r["status"] == RegistrationStatus.waitlisted.value),
-        key=lambda r: (r["queue_order"], r["id"]),
+        (r for r in registrations if r.status == RegistrationStatus.waitlisted.value),
+        key=lambda r: (r.queue_order, r.id),
     )
-    positions = {row["id"]: place for place, row in enumerate(waitlist, start=1)}
-    for row in rows:
-        row["waitlist_position"] = positions.get(row["id"])
-        row["display_name"] = row["member_name"]
-    rows.sort(key=lambda r: (_ORDER.get(r["status"], 9), r["waitlist_position"] or 0, r["id"]))
-    return rows
+    positions = {row.id: place for place, row in enumerate(waitlist, start=1)}
+    placed = [row.replace(waitlist_position=positions.get(row.id)) for row in registrations]
+    placed.sort(key=lambda r: (_ORDER.get(r.status, 9), r.waitlist_position or 0, r.id))
+    return placed
 
 
-def roster_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
+def roster_counts(rows: list[RegistrationRow]) -> dict[str, int]:
     counts = {status: 0 for status in _ORDER}
     counts.update(attended=0, no_show=0)
     for row in rows:
-        counts[row["status"]] = counts.get(row["status"], 0) + 1
-        if row["status"] != RegistrationStatus.cancelled.value:
-            if row["attendance"] == Attendance.attended.value:
+        counts[row.status] = counts.get(row.status, 0) + 1
+        if row.status != RegistrationStatus.cancelled.value:
+            if row.attendance == Attendance.attended.value:
                 counts["attended"] += 1
-            elif row["attendance"] == Attendance.no_show.value:
+            elif row.attendance == Attendance.no_show.value:
                 counts["no_show"] += 1
     return counts
 
 
-def roster_csv(rows: list[dict[str, Any]]) -> str:
+def roster_csv(rows: list[RegistrationRow]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(
@@ -83,17 +82,17 @@ def roster_csv(rows: list[dict[str, Any]]) -> str:
             [
                 guard_cell(value)
                 for value in (
-                    row["id"],
-                    row["status"],
-                    row["waitlist_position"] or "",
-                    row["member_name"],
-                    row["email"],
-                    row["account_name"] or "",
-                    row["attendance"],
-                    row["checkin_code"],
-                    row["registered_at"].isoformat(timespec="seconds"),
-                    row["cancelled_at"].isoformat(timespec="seconds")
-                    if row["cancelled_at"]
+                    row.id,
+                    row.status,
+                    row.waitlist_position or "",
+                    row.member_name,
+                    row.email,
+                    row.account_name or "",
+                    row.attendance,
+                    row.checkin_code,
+                    row.registered_at.isoformat(timespec="seconds"),
+                    row.cancelled_at.isoformat(timespec="seconds")
+                    if row.cancelled_at
                     else "",
                 )
             ]

@@ -30,7 +30,7 @@ from events.locking import locked_event
 from events.registration.audience import in_audience
 from events.registration.codes import unique_code
 from events.registration.policies import policy_of
-from events.rows import EventRow
+from events.rows import EventRow, RegistrationRow
 from events.rules import (
     ACTIVE,
     cancellation_closes,
@@ -46,8 +46,8 @@ NOT_REGISTERED = N_("You are not registered for this event.")
 # --- reading -----------------------------------------------------------------------------
 
 
-async def active_registration(event_id: int, member_id: int) -> dict[str, Any] | None:
-    return (
+async def active_registration(event_id: int, member_id: int) -> RegistrationRow | None:
+    row = (
         await Registration.select()
         .where(
             (Registration.event == event_id)
@@ -56,36 +56,38 @@ async def active_registration(event_id: int, member_id: int) -> dict[str, Any] |
         )
         .first()
     )
+    return RegistrationRow.of(row) if row is not None else None
 
 
-async def my_registration(event_id: int, member_id: int) -> dict[str, Any] | None:
+async def my_registration(event_id: int, member_id: int) -> RegistrationRow | None:
     """The member's active registration, else their latest cancelled one, with its
     waitlist position."""
-    row = await active_registration(event_id, member_id)
-    if row is None:
+    mine = await active_registration(event_id, member_id)
+    if mine is None:
         row = (
             await Registration.select()
             .where((Registration.event == event_id) & (Registration.member == member_id))
             .order_by(Registration.id, ascending=False)
             .first()
         )
-    if row is not None:
-        row["waitlist_position"] = await waitlist_position(row)
-    return row
+        if row is None:
+            return None
+        mine = RegistrationRow.of(row)
+    return mine.replace(waitlist_position=await waitlist_position(mine))
 
 
-async def waitlist_position(row: dict[str, Any]) -> int | None:
+async def waitlist_position(row: RegistrationRow) -> int | None:
     """Rank among the event's waitlisted registrations by queue order (1 = next in line)."""
-    if row["status"] != RegistrationStatus.waitlisted.value:
+    if row.status != RegistrationStatus.waitlisted.value:
         return None
     rows = await fetch(
         "SELECT COUNT(*) AS n FROM events_registration WHERE event = {} AND status = {} "
         "AND (queue_order < {} OR (queue_order = {} AND id <= {}))",
-        row["event"],
+        row.event,
         RegistrationStatus.waitlisted.value,
-        row["queue_order"],
-        row["queue_order"],
-        row["id"],
+        row.queue_order,
+        row.queue_order,
+        row.id,
     )
     return int(rows[0]["n"])
 
@@ -108,7 +110,7 @@ async def _allocate(
     *,
     added_by: int | None = None,
     over_capacity: bool = False,
-) -> dict[str, Any]:
+) -> RegistrationRow:
     now = utcnow()
     event_id = event.id
     values: dict[str, Any] = {"queue_order": 0, "checkin_code": "", "confirmed_at": None}
@@ -139,8 +141,8 @@ async def _allocate(
         )
     )
     row = await registration_row(int(registration.id))
-    row["waitlist_position"] = await waitlist_position(row)
-    await send_event_email(status, event, row, position=row["waitlist_position"])
+    row = row.replace(waitlist_position=await waitlist_position(row))
+    await send_event_email(status, event, row, position=row.waitlist_position)
     return row
 
 
@@ -201,7 +203,7 @@ def _check_open(event: EventRow) -> None:
         raise DomainError(N_("This event is not open for registration yet."))
 
 
-async def register(member: Member, event_id: int) -> tuple[dict[str, Any], bool]:
+async def register(member: Member, event_id: int) -> tuple[RegistrationRow, bool]:
     """Register `member` (a customer) in one click: (registration, whether it is new). A
     second click returns the registration the first one made."""
     if member.is_staff or member.account is None:
@@ -211,8 +213,7 @@ async def register(member: Member, event_id: int) -> tuple[dict[str, Any], bool]
     async with locked_event(event_id) as event:
         existing = await active_registration(event_id, member.id)
         if existing is not None:
-            existing["waitlist_position"] = await waitlist_position(existing)
-            return existing, False
+            return existing.replace(waitlist_position=await waitlist_position(existing)), False
         if event.status == EventStatus.draft.value:
             raise NotFound(N_("This event does not exist, or you cannot see it."))
         _check_open(event)
@@ -229,25 +230,25 @@ async def register(member: Member, event_id: int) -> tuple[dict[str, Any], bool]
         return await _allocate(event, member.id, member.account), True
 
 
-async def _cancel_row(event: EventRow, row: dict[str, Any], by: int | None) -> None:
+async def _cancel_row(event: EventRow, row: RegistrationRow, by: int | None) -> None:
     values: dict[Any, Any] = {
         Registration.status: RegistrationStatus.cancelled.value,
         Registration.cancelled_at: utcnow(),
     }
     if by is not None:
         values[Registration.added_by] = by
-    await Registration.update(values).where(Registration.id == row["id"])
+    await Registration.update(values).where(Registration.id == row.id)
     # The member is told, and a seat they held leaves their calendar (METHOD:CANCEL).
-    held_seat = row["status"] == RegistrationStatus.confirmed.value
+    held_seat = row.status == RegistrationStatus.confirmed.value
     if held_seat:
         event = await next_sequence(event)
-    cancelled = await registration_row(row["id"])
+    cancelled = await registration_row(row.id)
     await send_event_email("registration_cancelled", event, cancelled, held_seat=held_seat)
-    if row["status"] == RegistrationStatus.confirmed.value:
+    if row.status == RegistrationStatus.confirmed.value:
         await fill_seats(event.id)
 
 
-async def cancel(member: Member, event_id: int) -> dict[str, Any]:
+async def cancel(member: Member, event_id: int) -> RegistrationRow:
     """Cancel the member's registration before the deadline; a freed seat goes to the first
     waitlisted registrant. Returns the cancelled registration."""
     async with locked_event(event_id) as event:
@@ -262,7 +263,7 @@ async def cancel(member: Member, event_id: int) -> dict[str, Any]:
                 time=localtime(cancellation_closes(event)),
             )
         await _cancel_row(event, row, None)
-        return {**row, "status": RegistrationStatus.cancelled.value}
+        return row.replace(status=RegistrationStatus.cancelled.value)
 
 
 # --- staff -------------------------------------------------------------------------------
@@ -270,7 +271,7 @@ async def cancel(member: Member, event_id: int) -> dict[str, Any]:
 
 async def add_registrant(
     actor: Member, event_id: int, email: str, over_capacity: bool = False
-) -> tuple[dict[str, Any], bool]:
+) -> tuple[RegistrationRow, bool]:
     """Staff add a customer by email: the same allocation as registering (first come,
     waitlist, lottery entry), or confirmed beyond the capacity when `over_capacity`."""
     require_staff(actor)
@@ -284,8 +285,7 @@ async def add_registrant(
     async with locked_event(event_id) as event:
         existing = await active_registration(event_id, member["id"])
         if existing is not None:
-            existing["waitlist_position"] = await waitlist_position(existing)
-            return existing, False
+            return existing.replace(waitlist_position=await waitlist_position(existing)), False
         _check_open(event)
         row = await _allocate(
             event, member["id"], member["account"], added_by=actor.id, over_capacity=over_capacity
@@ -297,11 +297,11 @@ async def remove_registrant(actor: Member, event_id: int, registration_id: int) 
     """Staff take someone off the roster (any time); a freed seat is filled from the waitlist."""
     require_staff(actor)
     async with locked_event(event_id) as event:
-        row = (
+        found = (
             await Registration.select()
             .where((Registration.id == registration_id) & (Registration.event == event_id))
             .first()
         )
-        if row is None or row["status"] not in ACTIVE:
+        if found is None or found["status"] not in ACTIVE:
             raise NotFound(N_("This registration does not exist for this event."))
-        await _cancel_row(event, row, actor.id)
+        await _cancel_row(event, RegistrationRow.of(found), actor.id)

@@ -41,7 +41,7 @@ async def test_audience_rules(app) -> None:
             await reg.register(cast.alice, event_id)
     assert await Registration.count() == 0
     row, _ = await reg.register(cast.outsider, for_other)
-    assert row["status"] == "confirmed" and row["account"] == cast.other_account.id
+    assert row.status == "confirmed" and row.account == cast.other_account.id
 
 
 async def test_pages_follow_the_audience(app, client) -> None:

@@ -102,10 +102,10 @@ async def test_roster_counts_rows_and_csv(app, client) -> None:
     assert over.status_code == 303
     evil_row = await reg.active_registration(event_id, evil.id)
     assert evil_row is not None
-    removed = await client.post_form(f"/staff/events/{event_id}/roster/{evil_row['id']}/remove")
+    removed = await client.post_form(f"/staff/events/{event_id}/roster/{evil_row.id}/remove")
     assert removed.status_code == 303
     alice = await reg.active_registration(event_id, cast.alice.id)
-    assert alice is not None and alice["status"] == "waitlisted"  # outsider is over capacity
+    assert alice is not None and alice.status == "waitlisted"  # outsider is over capacity
 
 
 def test_formula_guard() -> None:

@@ -111,7 +111,7 @@ async def test_cancelling_or_being_removed_sends_a_cancel(app, run_jobs, mailbox
     assert "mailto:alice@sakura.example" in str(vevent["ATTENDEE"])
     assert [m for m in mailbox.to(cast.bob.email) if calendars(m)]  # promoted: an invite
     mailbox.clear()
-    await reg.remove_registrant(cast.csm, event_id, row["id"])
+    await reg.remove_registrant(cast.csm, event_id, row.id)
     await run_jobs()
     [removed] = mailbox.to(cast.bob.email)
     assert str(calendars(removed)[0]["METHOD"]) == "CANCEL"

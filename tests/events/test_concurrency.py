@@ -9,6 +9,7 @@ import pytest
 
 from accounts.tables import Member
 from events.registration import allocation as reg
+from events.rows import RegistrationRow
 from events.tables import Registration
 from tests.events.event_helpers import Cast, new_event
 from tests.factories import make_account
@@ -46,7 +47,7 @@ async def _rows(event_id: int, status: str) -> list[dict]:
 
 async def _positions(event_id: int) -> list[int]:
     rows = await _rows(event_id, "waitlisted")
-    return sorted([await reg.waitlist_position(row) for row in rows])
+    return sorted([await reg.waitlist_position(RegistrationRow.of(row)) for row in rows])
 
 
 async def test_concurrent_registrations_and_cancellations(app) -> None:
@@ -92,5 +93,5 @@ async def test_concurrent_double_clicks(app) -> None:
     event_id = await new_event(cast.csm, capacity=3)
     results = await asyncio.gather(*(reg.register(cast.alice, event_id) for _ in range(10)))
     assert sum(created for _, created in results) == 1
-    assert len({row["id"] for row, _ in results}) == 1
+    assert len({row.id for row, _ in results}) == 1
     assert await Registration.count().where(Registration.event == event_id) == 1

@@ -26,7 +26,7 @@ async def test_confirmation_carries_an_invitation(app, run_jobs, mailbox) -> Non
     [message] = mailbox.to(cast.alice.email)
     assert subjects(mailbox, cast.alice.email) == ["参加確定：設定もくもく会"]
     text = mailbox.text_of(message)
-    assert row["checkin_code"] in text
+    assert row.checkin_code in text
     assert "東京オフィス 会議室A" in text
     [calendar] = calendars(message)
     assert str(calendar["METHOD"]) == "REQUEST"

@@ -12,6 +12,7 @@ from core.timeutil import utcnow
 from events.jobs import sweep_lotteries
 from events.registration import allocation as reg
 from events.registration.lottery import draw_order
+from events.rows import RegistrationRow
 from events.services import update_event
 from events.tables import Event, Registration
 from tests.events.event_helpers import (
@@ -45,7 +46,7 @@ async def test_draw_confirms_capacity_and_orders_the_rest(app, run_jobs, mailbox
     people: list[Member] = [cast.alice, cast.bob, cast.carol, *extra]  # all Japanese
     for member in people:
         row, _ = await reg.register(member, event_id)
-        assert row["status"] == "applied" and row["checkin_code"] == ""
+        assert row.status == "applied" and row.checkin_code == ""
     assert await sweep_lotteries({}) == 0  # not due yet
 
     await _due(event_id)
@@ -60,7 +61,7 @@ async def test_draw_confirms_capacity_and_orders_the_rest(app, run_jobs, mailbox
     assert [r["id"] for r in by_rank] == expected
     assert [r["status"] for r in by_rank] == ["confirmed"] * 2 + ["waitlisted"] * 6
     assert all(r["checkin_code"] for r in by_rank[:2])
-    positions = [await reg.waitlist_position(r) for r in by_rank[2:]]
+    positions = [await reg.waitlist_position(RegistrationRow.of(r)) for r in by_rank[2:]]
     assert positions == [1, 2, 3, 4, 5, 6]
 
     await run_jobs()
@@ -139,6 +140,6 @@ async def test_registration_after_the_draw_is_first_come(app) -> None:
     await _due(event_id)
     await sweep_lotteries({})
     late, _ = await reg.register(cast.bob, event_id)
-    assert late["status"] == "confirmed"
+    assert late.status == "confirmed"
     later, _ = await reg.register(cast.carol, event_id)
-    assert later["status"] == "waitlisted" and later["waitlist_position"] == 1
+    assert later.status == "waitlisted" and later.waitlist_position == 1

@@ -24,23 +24,23 @@ async def test_first_come_waitlist_and_promotion(app, run_jobs, mailbox) -> None
     c, _ = await reg.register(cast.carol, event_id)
     d, _ = await reg.register(cast.dave, event_id)
     assert created_a
-    assert [a["status"], b["status"], c["status"], d["status"]] == [
+    assert [a.status, b.status, c.status, d.status] == [
         "confirmed",
         "confirmed",
         "waitlisted",
         "waitlisted",
     ]
-    assert (c["waitlist_position"], d["waitlist_position"]) == (1, 2)
-    assert a["checkin_code"] and b["checkin_code"] and a["checkin_code"] != b["checkin_code"]
-    assert c["checkin_code"] == ""
+    assert (c.waitlist_position, d.waitlist_position) == (1, 2)
+    assert a.checkin_code and b.checkin_code and a.checkin_code != b.checkin_code
+    assert c.checkin_code == ""
 
     await reg.cancel(cast.alice, event_id)
     now = await statuses(event_id)
     assert now == {cast.bob.id: "confirmed", cast.carol.id: "confirmed", cast.dave.id: "waitlisted"}
     carol = await reg.my_registration(event_id, cast.carol.id)
-    assert carol is not None and len(carol["checkin_code"]) == 6
+    assert carol is not None and len(carol.checkin_code) == 6
     dave = await reg.my_registration(event_id, cast.dave.id)
-    assert dave is not None and dave["waitlist_position"] == 1
+    assert dave is not None and dave.waitlist_position == 1
 
     await run_jobs()
     subjects = mail_subjects(mailbox, cast.carol.email)
@@ -55,7 +55,7 @@ async def test_signal_recorded_once_per_registration(app) -> None:
     await reg.register(cast.alice, event_id)  # double click
     waiting, _ = await reg.register(cast.bob, event_id)
     keys = {s["dedupe_key"] for s in await Signal.select(Signal.dedupe_key)}
-    assert keys == {f"event_registered:{row['id']}", f"event_registered:{waiting['id']}"}
+    assert keys == {f"event_registered:{row.id}", f"event_registered:{waiting.id}"}
     await reg.cancel(cast.alice, event_id)
     assert await Signal.count() == 2  # nothing withdrawn
 
@@ -67,7 +67,7 @@ async def test_double_registration_returns_the_first(app, client) -> None:
         reg.register(cast.alice, event_id), reg.register(cast.alice, event_id)
     )
     assert sorted([first[1], second[1]]) == [False, True]
-    assert first[0]["id"] == second[0]["id"]
+    assert first[0].id == second[0].id
     assert len(await registrations(event_id)) == 1
 
     from tests.support import signed_in
@@ -90,7 +90,7 @@ async def test_register_again_after_cancelling(app) -> None:
     await reg.register(cast.alice, event_id)
     await reg.cancel(cast.alice, event_id)
     again, created = await reg.register(cast.alice, event_id)
-    assert created and again["status"] == "confirmed"
+    assert created and again.status == "confirmed"
     assert [r["status"] for r in await registrations(event_id)] == ["cancelled", "confirmed"]
 
 
@@ -172,9 +172,9 @@ async def test_staff_add_and_remove(app) -> None:
     event_id = await new_event(cast.csm, capacity=1)
     await reg.register(cast.alice, event_id)
     row, created = await reg.add_registrant(cast.csm, event_id, "BOB@sakura.example")
-    assert created and row["status"] == "waitlisted" and row["added_by"] == cast.csm.id
+    assert created and row.status == "waitlisted" and row.added_by == cast.csm.id
     over, _ = await reg.add_registrant(cast.csm, event_id, cast.carol.email, over_capacity=True)
-    assert over["status"] == "confirmed"
+    assert over.status == "confirmed"
     with pytest.raises(DomainError) as caught:
         await reg.add_registrant(cast.csm, event_id, "nobody@example.com")
     assert "email" in caught.value.field_errors
@@ -182,12 +182,12 @@ async def test_staff_add_and_remove(app) -> None:
         await reg.add_registrant(cast.alice, event_id, cast.dave.email)
     alice = await reg.active_registration(event_id, cast.alice.id)
     assert alice is not None
-    await reg.remove_registrant(cast.csm, event_id, alice["id"])
+    await reg.remove_registrant(cast.csm, event_id, alice.id)
     # Still full (carol is over capacity): bob waits.
     assert (await statuses(event_id))[cast.bob.id] == "waitlisted"
     carol = await reg.active_registration(event_id, cast.carol.id)
     assert carol is not None
-    await reg.remove_registrant(cast.csm, event_id, carol["id"])
+    await reg.remove_registrant(cast.csm, event_id, carol.id)
     assert (await statuses(event_id)) == {cast.bob.id: "confirmed"}
 
 

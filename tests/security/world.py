@@ -205,7 +205,7 @@ async def build_world(settings: Settings, receiver_url: str) -> World:
         SyncRun.id
     )
     feed = await create_feed_token(alice)
-    reg = await Registration.select().where(Registration.id == row["id"]).first()
+    reg = await Registration.select().where(Registration.id == row.id).first()
     assert reg is not None and reg["status"] == "confirmed"
     world = World(
         settings=settings,
