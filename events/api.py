@@ -43,9 +43,7 @@ async def event_out(member: Member, event: EventRow, counts: dict[str, int]) -> 
     mine = await registration.my_registration(event.id, member.id)
     confirmed_count = counts.get(RegistrationStatus.confirmed.value, 0)
     capacity = event.capacity
-    sees_link = member.is_staff or bool(
-        mine and mine.status == RegistrationStatus.confirmed.value
-    )
+    sees_link = member.is_staff or bool(mine and mine.status == RegistrationStatus.confirmed.value)
     return EventOut(
         id=event.id,
         kind=event.kind,

@@ -91,9 +91,7 @@ def roster_csv(rows: list[RegistrationRow]) -> str:
                     row.attendance,
                     row.checkin_code,
                     row.registered_at.isoformat(timespec="seconds"),
-                    row.cancelled_at.isoformat(timespec="seconds")
-                    if row.cancelled_at
-                    else "",
+                    row.cancelled_at.isoformat(timespec="seconds") if row.cancelled_at else "",
                 )
             ]
         )
