@@ -59,9 +59,6 @@ class EventRow:
     def replace(self, **changes: Any) -> EventRow:
         return dataclasses.replace(self, **changes)
 
-    def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
 
 _FIELDS = tuple(field.name for field in dataclasses.fields(EventRow))
 
@@ -101,10 +98,6 @@ class RegistrationRow:
 
     def replace(self, **changes: Any) -> RegistrationRow:
         return dataclasses.replace(self, **changes)
-
-    @property
-    def display_name(self) -> str:
-        return self.member_name
 
 
 _REGISTRATION_FIELDS = tuple(field.name for field in dataclasses.fields(RegistrationRow))

@@ -28,20 +28,19 @@ Rules (staff only; the whole import is one transaction, so any error writes noth
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from accounts.tables import Member
 from core.database import fetch, transaction
-from core.errors import Conflict, DomainError
+from core.errors import DomainError
 from core.i18n import N_
 from core.timeutil import utcnow
 from engagement.signals import NewSignal, Subject, SubjectType, record_signals
 from events.attendance.formats import parse_report
 from events.attendance.parsing import AttendanceReport
+from events.attendance.same_meeting import check_report_is_of
 from events.locking import lock_event
 from events.registration.codes import unique_code
 from events.rows import EventRow
@@ -61,7 +60,6 @@ from events.tables import (
 )
 
 CHUNK = 500
-EVENT_NOT_FOUND = N_("This event does not exist.")
 
 
 @dataclass
@@ -109,44 +107,6 @@ async def record_attended(
 
 def file_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-class ReportOfAnotherMeeting(Conflict):
-    """The report's own meeting (date, Zoom ID) is not this event: applied only when confirmed."""
-
-
-# A report writes its start in the exporting account's local time, zone unknown: a start more
-# than this far from the event's (any zone's offset, plus a late start) is another meeting.
-SAME_MEETING_WINDOW = timedelta(hours=14)
-ZOOM_ID = re.compile(r"zoom\.[a-z.]+/(?:j|w|s|wc)/(\d{9,12})", re.IGNORECASE)
-
-
-def check_report_is_of(event: EventRow, report: AttendanceReport) -> None:
-    """Refuse a report whose meeting date or Zoom meeting ID is not the event's."""
-    found = ZOOM_ID.search(event.join_url or "")
-    if found and report.meeting_id and found.group(1) != report.meeting_id:
-        raise ReportOfAnotherMeeting(
-            N_(
-                "This report is of Zoom meeting %(report_id)s, but the event's join URL is "
-                "meeting %(event_id)s. Check the file, or import it anyway if it is right."
-            ),
-            report_id=report.meeting_id,
-            event_id=found.group(1),
-        )
-    if report.started_at is None:
-        return
-    zone = ZoneInfo(event.timezone or "Asia/Tokyo")
-    event_start = event.starts_at.astimezone(zone).replace(tzinfo=None)
-    if abs(report.started_at - event_start) > SAME_MEETING_WINDOW:
-        raise ReportOfAnotherMeeting(
-            N_(
-                "This report is of a meeting on %(report_date)s (%(title)s), but the event is "
-                "on %(event_date)s. Check the file, or import it anyway if it is right."
-            ),
-            report_date=report.started_at.strftime("%Y-%m-%d %H:%M"),
-            title=report.title or "—",
-            event_date=event_start.strftime("%Y-%m-%d %H:%M"),
-        )
 
 
 async def import_attendance(

@@ -29,6 +29,7 @@ from events.attendance import checkin, feedback
 from events.attendance import imports as importer
 from events.attendance.api import UPLOAD_CEILING, AttendanceApiController, read_upload
 from events.attendance.parsing import FORMAT_LABELS, tidy
+from events.attendance.same_meeting import ReportOfAnotherMeeting
 from events.registration.allocation import active_registration
 from events.registration.audience import visible_event
 from events.rows import EventRow
@@ -120,7 +121,7 @@ class StaffAttendanceController(Controller):
             errors = {name: gettext(m) for name, m in exc.field_errors.items()}
             errors.setdefault("file", exc.translated())
             errors["__all__"] = exc.translated()
-            mismatch = isinstance(exc, importer.ReportOfAnotherMeeting)
+            mismatch = isinstance(exc, ReportOfAnotherMeeting)
             return await _staff_page(event_id, settings, None, errors, exc.status_code, mismatch)
         kind = "info" if result.already_imported else "success"
         flash(request, import_message(result), kind)

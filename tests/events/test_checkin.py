@@ -222,6 +222,6 @@ async def test_the_event_page_panel(settings):
     assert none.strip() == ""
     staff = render("events/_attendance_panel.html", event=event, registration=None, is_staff=True)
     assert f"/staff/events/{event.id}/attendance" in staff
-    row = {**base, "id": 9, "checked_in_at": None, "member_name": "", "display_name": ""}
+    row = {**base, "id": 9, "checked_in_at": None, "member_name": ""}
     cell = render("events/_roster_checkin.html", event=event, row=row)
     assert f"/staff/events/{event.id}/roster/9/checkin" in cell and 'value="/events/1"' in cell

@@ -16,6 +16,7 @@ from litestar.response import Template
 from core.web import page_handlers_answering_json
 from events.attendance import checkin
 from events.attendance import imports as attendance_import
+from events.attendance.same_meeting import ReportOfAnotherMeeting
 from events.tables import Registration
 from tests.events.attendance_helpers import People, make_event, register, registration, report
 from tests.support import problem, signed_in
@@ -129,7 +130,7 @@ async def test_the_report_date_and_zoom_id_are_checked(settings):
     other_zoom = await make_event(
         "webinar", starts_at=WEBINAR_REPORT_AT, join_url="https://zoom.us/j/81234567899?pwd=x"
     )
-    with pytest.raises(attendance_import.ReportOfAnotherMeeting) as refused:
+    with pytest.raises(ReportOfAnotherMeeting) as refused:
         await attendance_import.import_attendance(
             people.csm, other_zoom.id, "z.csv", report("zoom_webinar_attendee.csv"), 1 << 20
         )
@@ -139,7 +140,7 @@ async def test_the_report_date_and_zoom_id_are_checked(settings):
         people.csm, teams_day.id, "t.csv", report("teams_attendance.csv"), 1 << 20
     )
     assert teams.attended >= 1
-    with pytest.raises(attendance_import.ReportOfAnotherMeeting):
+    with pytest.raises(ReportOfAnotherMeeting):
         await attendance_import.import_attendance(
             people.csm, same_day.id, "t.csv", report("teams_attendance.csv"), 1 << 20
         )
