@@ -30,7 +30,6 @@ from core.ratelimit import RateLimiter, WriteRateLimitMiddleware
 from core.security import use_password_hashing
 from core.security_headers import SecurityHeaders
 from core.sessions import SessionConfig
-from core.settings import bind_settings
 from core.stores import DatabaseStore
 from core.templating import template_config
 from core.web import page_handlers_answering_json
@@ -105,7 +104,6 @@ def _lifespan(
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await database.prepare(settings)
-        bind_settings(settings)
         jobs_ctx: dict[str, Any] = {"settings": settings, "wiring": wiring}
         if settings.uses_redis:
             backend: Any = ArqBackend(settings, wiring.jobs)
@@ -124,7 +122,6 @@ def _lifespan(
         finally:
             await backend.close()
             set_backend(None)
-            bind_settings(None)
             if redis_client is not None:
                 await redis_client.aclose()
             await database.close()

@@ -1,8 +1,7 @@
 """Every setting of Kizuna: the kernel's and each domain's section in one class, read from the
 environment (and `.env`). Only the composition roots (`app`, `worker`, `piccolo_conf`, the
 tests and benchmarks) read it; code below them is given settings and types them by the
-section it needs (CoreSettings, AccountsSettings, EngagementSettings, EventsSettings,
-CrmSettings)."""
+section it needs (CoreSettings, AccountsSettings, EventsSettings, CrmSettings)."""
 
 from __future__ import annotations
 
@@ -10,11 +9,10 @@ from functools import lru_cache
 
 from accounts.settings import AccountsSettings
 from crm.settings import CrmSettings
-from engagement.settings import EngagementSettings
 from events.settings import EventsSettings
 
 
-class Settings(AccountsSettings, EngagementSettings, EventsSettings, CrmSettings):
+class Settings(AccountsSettings, EventsSettings, CrmSettings):
     """Every knob of Kizuna; the embedded default needs none of them set."""
 
 

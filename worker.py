@@ -8,7 +8,6 @@ from typing import Any
 from core import database
 from core.jobs import set_backend
 from core.queue_backends import ArqBackend, arq_cron_jobs, arq_functions, redis_settings
-from core.settings import bind_settings
 from core.wiring import Wiring
 from domains import DOMAINS
 from settings import Settings, get_settings
@@ -19,14 +18,12 @@ def worker_settings(settings: Settings, wiring: Wiring) -> type:
 
     async def startup(ctx: dict[str, Any]) -> None:
         await database.prepare(settings)
-        bind_settings(settings)
         set_backend(ArqBackend(settings, wiring.jobs, pool=ctx["redis"]))
         ctx["settings"] = settings
         ctx["wiring"] = wiring
 
     async def shutdown(ctx: dict[str, Any]) -> None:
         set_backend(None)
-        bind_settings(None)
         await database.close()
 
     class WorkerSettings:

@@ -103,14 +103,12 @@ async def open_database() -> Any:
     from core import database
     from core.jobs import set_backend
     from core.queue_backends import ArqBackend
-    from core.settings import bind_settings
     from core.wiring import Wiring
     from domains import DOMAINS
     from settings import get_settings
 
     settings = get_settings()
     await database.prepare(settings)
-    bind_settings(settings)
     set_backend(ArqBackend(settings, Wiring.of(DOMAINS).jobs))
     await database.migrate()
     return settings

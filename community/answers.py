@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from accounts.tables import Member
 from community.notifications import notify
+from community.rows import LockedTopic, StoredPost
 from community.services import topic_for_write
 from community.tables import NotificationKind, Post, Topic, TopicKind
 from core.database import transaction
@@ -18,34 +17,35 @@ async def accept_answer(member: Member, topic_id: int, post_id: int) -> None:
     """The asker (or staff) marks a reply as the answer: the question is solved."""
     async with transaction():
         topic = await _question_for_acceptance(member, topic_id)
-        post = await Post.select().where((Post.id == post_id) & (Post.topic == topic_id)).first()
-        if post is None:
+        row = await Post.select().where((Post.id == post_id) & (Post.topic == topic_id)).first()
+        if row is None:
             raise NotFound(N_("This reply does not belong to this topic."))
-        if post["number"] == 1:
+        post = StoredPost.of(row)
+        if post.number == 1:
             raise DomainError(N_("Choose a reply, not the question itself."))
-        if post["deleted_at"] is not None or post["hidden"]:
+        if post.gone:
             raise DomainError(N_("A deleted or hidden reply cannot be the accepted answer."))
-        if topic["accepted_post_id"] == post_id:
+        if topic.accepted_post_id == post_id:
             return
         await Topic.update({Topic.accepted_post_id: post_id, Topic.solved: True}).where(
             Topic.id == topic_id
         )
-        if post["author"] == topic["author"]:
+        if post.author == topic.author:
             return  # answering one's own question earns nothing
-        author = await Member.select(Member.account).where(Member.id == post["author"]).first()
+        author = await Member.select(Member.account).where(Member.id == post.author).first()
         if author:
             await record_signals(
                 NewSignal(
                     SignalKind.answer_accepted,
                     author["account"],
-                    post["author"],
+                    post.author,
                     Subject(SubjectType.post, post_id),
                 )
             )
         await notify(
-            {post["author"]},
+            {post.author},
             NotificationKind.accepted,
-            topic=topic,
+            topic=topic.audience,
             post_id=post_id,
             actor_id=member.id,
         )
@@ -60,10 +60,10 @@ async def unaccept_answer(member: Member, topic_id: int) -> None:
         )
 
 
-async def _question_for_acceptance(member: Member, topic_id: int) -> dict[str, Any]:
+async def _question_for_acceptance(member: Member, topic_id: int) -> LockedTopic:
     topic = await topic_for_write(member, topic_id)
-    if topic["kind"] != TopicKind.question.value:
+    if topic.kind != TopicKind.question.value:
         raise DomainError(N_("Only a question can have an accepted answer."))
-    if topic["author"] != member.id and not member.is_staff:
+    if topic.author != member.id and not member.is_staff:
         raise Forbidden(N_("Only the person who asked, or staff, can choose the accepted answer."))
     return topic

@@ -12,6 +12,7 @@ from community import answers, reactions, services
 from community.categories import visible_categories
 from community.notifications import list_notifications
 from community.reading import list_topics, load_post, load_topic_page
+from community.rows import PostRow, TopicRow
 from community.schemas import (
     AcceptIn,
     AuthorOut,
@@ -39,49 +40,55 @@ READ_ITEM = problem_responses(400, *SIGNED_IN, 404)
 WRITE_ITEM = problem_responses(*WRITE, 404)
 
 
-def _author(row: dict[str, Any], prefix: str = "author") -> AuthorOut:
+def _author(
+    author_id: int, name: str, handle: str, role: str, account_name: str | None
+) -> AuthorOut:
     return AuthorOut(
-        id=row[f"{prefix}_id"] if f"{prefix}_id" in row else row["author"],
-        display_name=row[f"{prefix}_name"],
-        handle=row[f"{prefix}_handle"],
-        account_name=row["account_name"],
-        is_staff=row[f"{prefix}_role"] in STAFF,
+        id=author_id,
+        display_name=name,
+        handle=handle,
+        account_name=account_name,
+        is_staff=role in STAFF,
     )
 
 
-def topic_out(row: dict[str, Any]) -> TopicOut:
+def topic_out(row: TopicRow) -> TopicOut:
     return TopicOut(
-        id=row["id"],
-        category_id=row["category_id"],
-        category_name=row["category_name"],
-        kind=row["kind"],
-        title=row["title"],
-        author=_author(row),
-        pinned=bool(row["pinned"]),
-        locked=bool(row["locked"]),
-        hidden=bool(row["hidden"]),
-        solved=bool(row["solved"]),
-        accepted_post_id=row["accepted_post_id"],
-        reply_count=row["reply_count"],
-        unread=row["unread"],
-        created_at=row["created_at"],
-        last_activity_at=row["last_activity_at"],
+        id=row.id,
+        category_id=row.category_id,
+        category_name=row.category_name,
+        kind=row.kind,
+        title=row.title,
+        author=_author(
+            row.author_id, row.author_name, row.author_handle, row.author_role, row.account_name
+        ),
+        pinned=row.pinned,
+        locked=row.locked,
+        hidden=row.hidden,
+        solved=row.solved,
+        accepted_post_id=row.accepted_post_id,
+        reply_count=row.reply_count,
+        unread=row.unread,
+        created_at=row.created_at,
+        last_activity_at=row.last_activity_at,
     )
 
 
-def post_out(row: dict[str, Any], accepted_id: int | None) -> PostOut:
+def post_out(row: PostRow, accepted_id: int | None) -> PostOut:
     return PostOut(
-        id=row["id"],
-        number=row["number"],
-        author=_author(row),
-        body_html=row["body_html"] if row["visible"] else None,
-        deleted=row["deleted_at"] is not None,
-        hidden=bool(row["hidden"]),
-        like_count=row["like_count"],
-        liked_by_me=row["liked"],
-        accepted=row["id"] == accepted_id,
-        created_at=row["created_at"],
-        edited_at=row["edited_at"],
+        id=row.id,
+        number=row.number,
+        author=_author(
+            row.author, row.author_name, row.author_handle, row.author_role, row.account_name
+        ),
+        body_html=row.body_html if row.visible else None,
+        deleted=row.deleted_at is not None,
+        hidden=row.hidden,
+        like_count=row.like_count,
+        liked_by_me=row.liked,
+        accepted=row.id == accepted_id,
+        created_at=row.created_at,
+        edited_at=row.edited_at,
     )
 
 
@@ -89,7 +96,7 @@ async def topic_detail(
     request: Request[Any, Any, Any], topic_id: int, page: int | None
 ) -> TopicDetail:
     data = await load_topic_page(request.user, topic_id, page)
-    accepted = data.topic["accepted_post_id"]
+    accepted = data.topic.accepted_post_id
     return TopicDetail(
         topic=topic_out(data.topic),
         posts=[post_out(row, accepted) for row in data.posts],

@@ -7,7 +7,6 @@ validation comes back with its errors (status 400); refusals (403, 404, 409) are
 from __future__ import annotations
 
 import secrets
-from types import SimpleNamespace
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
@@ -27,6 +26,7 @@ from community.reading import (
     post_url,
     quoted_markdown,
 )
+from community.rows import StoredPost
 from community.schemas import (
     AcceptForm,
     EditForm,
@@ -182,15 +182,14 @@ class CommunityController(Controller):
             "community/topic.html",
             context={
                 "topic": topic,
-                # Attribute access on objects is Jinja's fast path (dicts fall back to items).
-                "posts": [SimpleNamespace(**post) for post in data.posts],
-                "accepted": SimpleNamespace(**data.accepted) if data.accepted else None,
+                "posts": data.posts,
+                "accepted": data.accepted,
                 "page": data.page,
                 "pages": data.pages,
                 "first_new_id": data.first_new_id,
-                "can_accept": topic["kind"] == "question"
-                and (member.is_staff or topic["author_id"] == member.id),
-                "can_reply": not topic["locked"] or member.is_staff,
+                "can_accept": topic.kind == "question"
+                and (member.is_staff or topic.author_id == member.id),
+                "can_reply": not topic.locked or member.is_staff,
                 "categories": await visible_categories(member) if member.is_staff else [],
                 "values": values,
                 "errors": errors or {},
@@ -240,7 +239,7 @@ class CommunityController(Controller):
     async def edit_page(self, request: Request[Any, Any, Any], post_id: PathId) -> Template:
         """The form to edit one's post."""
         row = await _own_post(request, post_id)
-        return _edit_form(row, {"body": row["body_markdown"]})
+        return _edit_form(row, {"body": row[0].body_markdown})
 
     @post("/p/{post_id:int}/edit")
     async def edit(self, request: Request[Any, Any, Any], post_id: PathId) -> Template | Redirect:
@@ -284,7 +283,7 @@ class CommunityController(Controller):
     async def flag_page(self, request: Request[Any, Any, Any], post_id: PathId) -> Template:
         """The form to report a post to staff."""
         post, _ = await services.post_for_write(request.user, post_id)
-        if post["deleted_at"] is not None:
+        if post.deleted_at is not None:
             raise NotFound(services.POST_NOT_FOUND)
         return _flag_form(post, {})
 
@@ -332,15 +331,16 @@ class CommunityController(Controller):
         return Template("community/member.html", context={"person": person, "listing": topics})
 
 
-async def _own_post(request: Request[Any, Any, Any], post_id: int) -> dict[str, Any]:
+async def _own_post(request: Request[Any, Any, Any], post_id: int) -> tuple[StoredPost, str]:
+    """The post the member may edit, and its topic's title."""
     post, topic = await services.post_for_write(request.user, post_id)
-    if post["author"] != request.user.id and not request.user.is_staff:
+    if post.author != request.user.id and not request.user.is_staff:
         raise NotFound(services.POST_NOT_FOUND)
-    return {**post, "topic_title": topic["title"]}
+    return post, topic.title
 
 
 def _edit_form(
-    row: dict[str, Any],
+    row: tuple[StoredPost, str],
     values: dict[str, Any],
     errors: dict[str, str] | None = None,
     status: int = 200,
@@ -349,7 +349,8 @@ def _edit_form(
     return Template(
         "community/edit_post.html",
         context={
-            "post": row,
+            "post": row[0],
+            "topic_title": row[1],
             "values": values,
             "errors": errors or {},
             "preview_html": safe(preview_html) if preview_html is not None else None,
@@ -359,7 +360,7 @@ def _edit_form(
 
 
 def _flag_form(
-    post: dict[str, Any],
+    post: StoredPost,
     values: dict[str, Any],
     errors: dict[str, str] | None = None,
     status: int = 200,

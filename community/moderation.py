@@ -9,6 +9,7 @@ from typing import Any
 
 from accounts.tables import Member
 from community.categories import get_category
+from community.rows import StoredPost
 from community.services import clear_accepted_if, post_for_write, topic_for_write
 from community.tables import Flag, HiddenReason, Post, PostRevision, Topic, TopicKind
 from community.visibility import fetch_dicts
@@ -56,7 +57,7 @@ async def set_post_hidden(member: Member, post_id: int, hidden: bool) -> tuple[i
             await clear_accepted_if(topic, post_id)
         else:
             await _resolve_flags(member, post_id)
-    return topic["id"], post["number"]
+    return topic.id, post.number
 
 
 # --- flags -------------------------------------------------------------------------------
@@ -69,15 +70,15 @@ async def flag_post(member: Member, post_id: int, reason: str, note: str | None)
     """
     async with transaction():
         post, topic = await post_for_write(member, post_id)
-        if post["author"] == member.id:
+        if post.author == member.id:
             raise DomainError(N_("You cannot flag your own post."))
-        if post["deleted_at"] is not None:
+        if post.deleted_at is not None:
             raise DomainError(N_("This post was deleted."))
         await Flag.insert(
             Flag(post=post_id, member=member.id, reason=reason, note=(note or "").strip()[:500])
         ).on_conflict(target=(Flag.post, Flag.member), action="DO NOTHING")
         open_flags = await Flag.count().where((Flag.post == post_id) & Flag.resolved_at.is_null())
-        if open_flags >= FLAGS_TO_HIDE and not post["hidden"]:
+        if open_flags >= FLAGS_TO_HIDE and not post.hidden:
             await Post.update(
                 {Post.hidden: True, Post.hidden_reason: HiddenReason.flags.value}
             ).where(Post.id == post_id)
@@ -183,7 +184,9 @@ def _as_datetime(value: Any) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
-async def post_history(member: Member, post_id: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+async def post_history(
+    member: Member, post_id: int
+) -> tuple[StoredPost, str, list[dict[str, Any]]]:
     """A post and its earlier versions, newest first (staff only)."""
     _require_staff(member)
     post, topic = await post_for_write(member, post_id)
@@ -197,4 +200,4 @@ async def post_history(member: Member, post_id: int) -> tuple[dict[str, Any], li
         .where(PostRevision.post == post_id)
         .order_by(PostRevision.id, ascending=False)
     )
-    return {**post, "topic_title": topic["title"]}, revisions
+    return post, topic.title, revisions

@@ -10,6 +10,7 @@ from typing import Any
 
 from accounts.tables import Member
 from community.jobs import email_notification
+from community.rows import TopicAudience
 from community.tables import Notification, NotificationKind
 from community.visibility import can_read, category_filter
 from core.errors import NotFound
@@ -22,13 +23,13 @@ async def notify(
     recipient_ids: set[int],
     kind: NotificationKind,
     *,
-    topic: dict[str, Any],
+    topic: TopicAudience,
     post_id: int,
     actor_id: int,
 ) -> list[int]:
     """Write one notification per recipient who may read the topic; queue their emails.
 
-    `topic` carries id, hidden, visibility and category_account. Returns who was notified.
+    Returns who was notified.
     """
     recipient_ids = {rid for rid in recipient_ids if rid != actor_id}
     if not recipient_ids:
@@ -41,9 +42,9 @@ async def notify(
         if not can_read(
             row["role"],
             row["account"],
-            topic["visibility"],
-            topic["category_account"],
-            topic["hidden"],
+            topic.visibility,
+            topic.category_account,
+            topic.hidden,
         ):
             continue
         key = f"{kind.value}:{post_id}:{row['id']}"
@@ -52,7 +53,7 @@ async def notify(
                 Notification(
                     recipient=row["id"],
                     kind=kind.value,
-                    topic=topic["id"],
+                    topic=topic.id,
                     post=post_id,
                     actor=actor_id,
                     dedupe_key=key,

@@ -15,9 +15,9 @@ async def like_post(member: Member, post_id: int) -> int:
     """Like a post (a repeat changes nothing); the new like count."""
     async with transaction():
         post, _ = await post_for_write(member, post_id)
-        if post["author"] == member.id:
+        if post.author == member.id:
             raise DomainError(N_("You cannot like your own post."))
-        if post["deleted_at"] is not None or post["hidden"]:
+        if post.gone:
             raise DomainError(N_("A deleted or hidden post cannot be liked."))
         inserted = (
             await PostLike.insert(PostLike(post=post_id, member=member.id))
@@ -25,20 +25,20 @@ async def like_post(member: Member, post_id: int) -> int:
             .returning(PostLike.id)
         )
         if not inserted:
-            return int(post["like_count"])
+            return post.like_count
         await Post.update({Post.like_count: Post.like_count + 1}).where(Post.id == post_id)
-        author = await Member.select(Member.account).where(Member.id == post["author"]).first()
+        author = await Member.select(Member.account).where(Member.id == post.author).first()
         if author:
             await record_signals(
                 NewSignal(
                     SignalKind.reaction_received,
                     author["account"],
-                    post["author"],
+                    post.author,
                     Subject(SubjectType.post, post_id),
                     detail=str(member.id),  # one per post and member who liked it
                 )
             )
-        return int(post["like_count"]) + 1
+        return post.like_count + 1
 
 
 async def unlike_post(member: Member, post_id: int) -> int:
@@ -51,6 +51,6 @@ async def unlike_post(member: Member, post_id: int) -> int:
             .returning(PostLike.id)
         )
         if not removed:
-            return int(post["like_count"])
+            return post.like_count
         await Post.update({Post.like_count: Post.like_count - 1}).where(Post.id == post_id)
-        return int(post["like_count"]) - 1
+        return post.like_count - 1

@@ -13,6 +13,7 @@ from typing import Any
 
 from accounts.tables import Member
 from community.notifications import mark_topic_read
+from community.rows import PostRow, TopicRow
 from community.services import TOPIC_NOT_FOUND, mark_read
 from community.tables import Post, TopicKind
 from community.visibility import SQL, fetch_dicts, visible_sql
@@ -75,9 +76,9 @@ class Cursor:
 
 @dataclass
 class TopicList:
-    topics: list[dict[str, Any]]
+    topics: list[TopicRow]
     next_cursor: str | None
-    pinned: list[dict[str, Any]] = field(default_factory=list)
+    pinned: list[TopicRow] = field(default_factory=list)
 
 
 async def list_topics(
@@ -99,7 +100,7 @@ async def list_topics(
     if status in ("solved", "unsolved"):
         solved = status == "solved"
         where += SQL(" AND t.kind = {} AND t.solved = {}", TopicKind.question.value, solved)
-    pinned: list[dict[str, Any]] = []
+    pinned: list[TopicRow] = []
     page_where = where
     if status is None and author_id is None:
         # Pinned topics lead the first page in a block of their own, and never appear in the
@@ -118,11 +119,11 @@ async def list_topics(
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = Cursor(rows[-1]["last_activity_at"], rows[-1]["id"]).encode()
+        next_cursor = Cursor(rows[-1].last_activity_at, rows[-1].id).encode()
     return TopicList(topics=rows, next_cursor=next_cursor, pinned=pinned)
 
 
-async def _select_topics(member: Member, where: SQL, limit: int) -> list[dict[str, Any]]:
+async def _select_topics(member: Member, where: SQL, limit: int) -> list[TopicRow]:
     rows = await fetch_dicts(
         f"SELECT {_TOPIC_COLUMNS} {_TOPIC_FROM} WHERE {where.text} "
         "ORDER BY t.last_activity_at DESC, t.id DESC LIMIT {}",
@@ -130,15 +131,7 @@ async def _select_topics(member: Member, where: SQL, limit: int) -> list[dict[st
         *where.args,
         limit,
     )
-    for row in rows:
-        _decorate_topic(row)
-    return rows
-
-
-def _decorate_topic(row: dict[str, Any]) -> None:
-    last_read = row.get("last_read_post_id")
-    row["unread"] = last_read is None or (row["last_post_id"] or 0) > last_read
-    row["reply_count"] = max(0, row["post_count"] - 1)
+    return [TopicRow.of(row) for row in rows]
 
 
 # --- the topic page ----------------------------------------------------------------------
@@ -146,9 +139,9 @@ def _decorate_topic(row: dict[str, Any]) -> None:
 
 @dataclass
 class TopicPage:
-    topic: dict[str, Any]
-    posts: list[dict[str, Any]]
-    accepted: dict[str, Any] | None
+    topic: TopicRow
+    posts: list[PostRow]
+    accepted: PostRow | None
     page: int
     pages: int
     first_new_id: int | None
@@ -159,24 +152,24 @@ async def load_topic_page(
 ) -> TopicPage:
     """The topic and one page of its posts; marks the topic read up to its newest post."""
     topic = await _topic_with_read_state(member, topic_id)
-    pages = max(1, math.ceil(topic["post_count"] / POSTS_PER_PAGE))
-    last_read = topic["last_read_post_id"] or 0
+    pages = max(1, math.ceil(topic.post_count / POSTS_PER_PAGE))
+    last_read = topic.last_read_post_id or 0
     if page is None:
         page = await _page_of_first_unread(topic, last_read) if pages > 1 else 1
     page = min(max(page, 1), pages)
     posts = await _posts_of_page(member, topic, page)
     accepted = None
-    on_page: list[dict[str, Any]] = []
+    on_page: list[PostRow] = []
+    low = (page - 1) * POSTS_PER_PAGE
     for post in posts:
-        post["accepted"] = post["id"] == topic["accepted_post_id"]
-        if post["accepted"] and post["visible"]:
+        post = post.as_accepted(topic.accepted_post_id)
+        if post.accepted and post.visible:
             accepted = post
-        low = (page - 1) * POSTS_PER_PAGE
-        if low < post["number"] <= low + POSTS_PER_PAGE:
+        if low < post.number <= low + POSTS_PER_PAGE:
             on_page.append(post)
-    fresh = [p["id"] for p in on_page if p["id"] > last_read] if topic["last_read_post_id"] else []
-    if mark and (topic["last_post_id"] or 0) > last_read:
-        await mark_read(member.id, topic_id, topic["last_post_id"])
+    fresh = [p.id for p in on_page if p.id > last_read] if topic.last_read_post_id else []
+    if mark and topic.last_post_id and topic.last_post_id > last_read:
+        await mark_read(member.id, topic_id, topic.last_post_id)
         await mark_topic_read(member.id, topic_id)
     return TopicPage(
         topic=topic,
@@ -188,7 +181,7 @@ async def load_topic_page(
     )
 
 
-async def _topic_with_read_state(member: Member, topic_id: int) -> dict[str, Any]:
+async def _topic_with_read_state(member: Member, topic_id: int) -> TopicRow:
     visible = visible_sql(member)
     rows = await fetch_dicts(
         f"SELECT {_TOPIC_COLUMNS}, c.visibility, c.account AS category_account {_TOPIC_FROM} "
@@ -199,20 +192,19 @@ async def _topic_with_read_state(member: Member, topic_id: int) -> dict[str, Any
     )
     if not rows:
         raise NotFound(TOPIC_NOT_FOUND)
-    _decorate_topic(rows[0])
-    return rows[0]
+    return TopicRow.of(rows[0])
 
 
-async def _page_of_first_unread(topic: dict[str, Any], last_read: int) -> int:
+async def _page_of_first_unread(topic: TopicRow, last_read: int) -> int:
     if not last_read:
         return 1
     row = (
         await Post.select(Post.number)
-        .where((Post.topic == topic["id"]) & (Post.id > last_read))
+        .where((Post.topic == topic.id) & (Post.id > last_read))
         .order_by(Post.number)
         .first()
     )
-    number = row["number"] if row else topic["post_count"]
+    number = row["number"] if row else topic.post_count
     return (number - 1) // POSTS_PER_PAGE + 1
 
 
@@ -226,39 +218,29 @@ _POST_SELECT = (
 )
 
 
-async def _posts_of_page(member: Member, topic: dict[str, Any], page: int) -> list[dict[str, Any]]:
+async def _posts_of_page(member: Member, topic: TopicRow, page: int) -> list[PostRow]:
     """The page's posts (and the accepted answer, wherever it is) in one query."""
     low = (page - 1) * POSTS_PER_PAGE
     rows = await fetch_dicts(
         _POST_SELECT + "WHERE p.topic = {} AND ((p.number > {} AND p.number <= {}) OR p.id = {}) "
         "ORDER BY p.number",
         member.id,
-        topic["id"],
+        topic.id,
         low,
         low + POSTS_PER_PAGE,
-        topic["accepted_post_id"] or 0,
+        topic.accepted_post_id or 0,
     )
-    for row in rows:
-        _decorate_post(member, row)
-    return rows
+    return [PostRow.of(row, member) for row in rows]
 
 
-def _decorate_post(member: Member, row: dict[str, Any]) -> None:
-    row["visible"] = row["deleted_at"] is None and not row["hidden"]
-    row["show_body"] = row["deleted_at"] is None and (not row["hidden"] or member.is_staff)
-    row["liked"] = row["my_like"] is not None
-    row["mine"] = row["author"] == member.id
-
-
-async def load_post(member: Member, topic_id: int, post_id: int) -> dict[str, Any]:
+async def load_post(member: Member, topic_id: int, post_id: int) -> PostRow:
     """One post of a topic the member has just read, shaped like the topic page's posts."""
     rows = await fetch_dicts(
         _POST_SELECT + "WHERE p.id = {} AND p.topic = {}", member.id, post_id, topic_id
     )
     if not rows:
         raise NotFound(N_("This post does not exist, or you cannot see it."))
-    _decorate_post(member, rows[0])
-    return rows[0]
+    return PostRow.of(rows[0], member)
 
 
 async def quoted_markdown(member: Member, topic_id: int, post_id: int) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 from accounts.tables import Member
 from community.categories import get_visible_category
 from community.notifications import notify
+from community.rows import LockedTopic, StoredPost, TopicAudience
 from community.schemas import BODY_MAX, TITLE_MAX
 from community.tables import NotificationKind, Post, PostRevision, Topic, TopicKind, TopicRead
 from community.visibility import fetch_dicts, visible_sql
@@ -88,7 +89,7 @@ def submission_key(member_id: int, client_token: str | None) -> str | None:
 # --- loading for a write -----------------------------------------------------------------
 
 
-async def topic_for_write(member: Member, topic_id: int) -> dict[str, Any]:
+async def topic_for_write(member: Member, topic_id: int) -> LockedTopic:
     """The topic with its category's visibility, locked (PostgreSQL) until the transaction ends;
     NotFound when `member` may not see it."""
     if is_postgres():
@@ -105,21 +106,22 @@ async def topic_for_write(member: Member, topic_id: int) -> dict[str, Any]:
     )
     if not rows:
         raise NotFound(TOPIC_NOT_FOUND)
-    return rows[0]
+    return LockedTopic.of(rows[0])
 
 
-async def post_for_write(member: Member, post_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+async def post_for_write(member: Member, post_id: int) -> tuple[StoredPost, LockedTopic]:
     """(post, its topic as topic_for_write gives it), the topic locked."""
-    post = await Post.select().where(Post.id == post_id).first()
-    if post is None:
+    found = await Post.select(Post.topic).where(Post.id == post_id).first()
+    if found is None:
         raise NotFound(POST_NOT_FOUND)
     try:
-        topic = await topic_for_write(member, post["topic"])
+        topic = await topic_for_write(member, found["topic"])
     except NotFound:
         raise NotFound(POST_NOT_FOUND) from None
-    post = await Post.select().where(Post.id == post_id).first()  # re-read under the lock
-    assert post is not None
-    if post["hidden"] and not member.is_staff and post["author"] != member.id:
+    row = await Post.select().where(Post.id == post_id).first()  # read under the lock
+    assert row is not None
+    post = StoredPost.of(row)
+    if post.hidden and not member.is_staff and post.author != member.id:
         raise NotFound(POST_NOT_FOUND)
     return post, topic
 
@@ -220,16 +222,10 @@ async def create_topic(
         await Topic.update({Topic.last_post_id: post_id}).where(Topic.id == topic.id)
         await mark_read(member.id, topic.id, post_id)
         await _signal(member, SignalKind.topic_created, Subject(SubjectType.topic, topic.id), now)
-        facts = {
-            "id": topic.id,
-            "hidden": False,
-            "visibility": category.visibility,
-            "category_account": category.account,
-        }
         await notify(
             draft.mentioned,
             NotificationKind.mention,
-            topic=facts,
+            topic=TopicAudience(topic.id, False, category.visibility, category.account),
             post_id=post_id,
             actor_id=member.id,
         )
@@ -244,35 +240,35 @@ async def reply_to_topic(
     draft = await _draft(member, body, client_token, topic_id)
     async with transaction():
         topic = await topic_for_write(member, topic_id)
-        if topic["locked"] and not member.is_staff:
+        if topic.locked and not member.is_staff:
             raise Forbidden(N_("This topic is locked. No more replies can be posted."))
         earlier = await _recent_duplicate(Post, member.id, draft.key, draft.digest, topic_id)
         if earlier is not None:
             row = await Post.select(Post.number).where(Post.id == earlier).first()
             return earlier, row["number"] if row else 0, False
-        now, number = utcnow(), topic["post_count"] + 1
+        now, number = utcnow(), topic.post_count + 1
         post_id = await _insert_post(member, topic_id, number, draft, now)
         changes: dict[Any, Any] = {
             Topic.post_count: number,
             Topic.last_post_id: post_id,
             Topic.last_activity_at: now,
         }
-        if topic["first_response_at"] is None and member.id != topic["author"]:
+        if topic.first_response_at is None and member.id != topic.author:
             changes[Topic.first_response_at] = now
         await Topic.update(changes).where(Topic.id == topic_id)
         await mark_read(member.id, topic_id, post_id)
         await _signal(member, SignalKind.reply_created, Subject(SubjectType.post, post_id), now)
         replied = await notify(
-            {topic["author"]},
+            {topic.author},
             NotificationKind.reply,
-            topic=topic,
+            topic=topic.audience,
             post_id=post_id,
             actor_id=member.id,
         )
         await notify(
             draft.mentioned - set(replied),
             NotificationKind.mention,
-            topic=topic,
+            topic=topic.audience,
             post_id=post_id,
             actor_id=member.id,
         )
@@ -308,19 +304,19 @@ async def edit_post(member: Member, post_id: int, body: str | None) -> tuple[int
     html, search_text, mentioned = await render_body(body)
     async with transaction():
         post, topic = await post_for_write(member, post_id)
-        if post["author"] != member.id and not member.is_staff:
+        if post.author != member.id and not member.is_staff:
             raise Forbidden(N_("You can edit only your own posts."))
-        if post["deleted_at"] is not None:
+        if post.deleted_at is not None:
             raise Conflict(N_("This post was deleted and can no longer be edited."))
-        if post["hidden"] and not member.is_staff:
+        if post.hidden and not member.is_staff:
             raise Forbidden(N_("This post is hidden by staff and cannot be edited."))
-        if post["body_markdown"] == body:
-            return topic["id"], post["number"]
+        if post.body_markdown == body:
+            return topic.id, post.number
         await PostRevision(
             post=post_id,
             editor=member.id,
-            body_markdown=post["body_markdown"],
-            body_html=post["body_html"],
+            body_markdown=post.body_markdown,
+            body_html=post.body_html,
         ).save()
         await Post.update(
             {
@@ -331,26 +327,30 @@ async def edit_post(member: Member, post_id: int, body: str | None) -> tuple[int
             }
         ).where(Post.id == post_id)
         await notify(
-            mentioned, NotificationKind.mention, topic=topic, post_id=post_id, actor_id=member.id
+            mentioned,
+            NotificationKind.mention,
+            topic=topic.audience,
+            post_id=post_id,
+            actor_id=member.id,
         )
-    return topic["id"], post["number"]
+    return topic.id, post.number
 
 
 async def delete_post(member: Member, post_id: int) -> tuple[int, int]:
     """Soft-delete a post (its author or staff); an accepted answer stops being accepted."""
     async with transaction():
         post, topic = await post_for_write(member, post_id)
-        if post["author"] != member.id and not member.is_staff:
+        if post.author != member.id and not member.is_staff:
             raise Forbidden(N_("You can delete only your own posts."))
-        if post["deleted_at"] is None:
+        if post.deleted_at is None:
             await Post.update({Post.deleted_at: utcnow()}).where(Post.id == post_id)
             await clear_accepted_if(topic, post_id)
-    return topic["id"], post["number"]
+    return topic.id, post.number
 
 
-async def clear_accepted_if(topic: dict[str, Any], post_id: int) -> None:
+async def clear_accepted_if(topic: LockedTopic, post_id: int) -> None:
     """A removed post (deleted or hidden) cannot stay the accepted answer."""
-    if topic["accepted_post_id"] == post_id:
+    if topic.accepted_post_id == post_id:
         await Topic.update({Topic.accepted_post_id: None, Topic.solved: False}).where(
-            Topic.id == topic["id"]
+            Topic.id == topic.id
         )

@@ -94,8 +94,11 @@ class TopicModerationController(Controller):
     @get("/p/{post_id:int}/history")
     async def history(self, request: Request[Any, Any, Any], post_id: PathId) -> Template:
         """A post's earlier versions."""
-        current, revisions = await moderation.post_history(request.user, post_id)
-        return Template("community/history.html", context={"post": current, "revisions": revisions})
+        current, topic_title, revisions = await moderation.post_history(request.user, post_id)
+        return Template(
+            "community/history.html",
+            context={"post": current, "topic_title": topic_title, "revisions": revisions},
+        )
 
 
 class ModerationController(Controller):

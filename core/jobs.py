@@ -58,6 +58,9 @@ class Backend(Protocol):
     @property
     def jobs(self) -> Mapping[str, JobFunction]: ...
 
+    @property
+    def debounce_seconds(self) -> float: ...
+
     async def push(self, key: str, name: str, defer_seconds: float) -> None: ...
 
     async def close(self) -> None: ...
@@ -84,16 +87,20 @@ async def enqueue(
     *args: Any,
     job_id: str | None = None,
     defer_by: float | timedelta | None = None,
+    debounce: bool = False,
 ) -> str:
     """Ask for `function(ctx, *args)` to run once, after the current transaction commits.
 
     With `job_id`, requests are deduplicated: while a job of that id waits, further requests
-    join it (debounce with `defer_by`); a request made while it runs makes it run once more.
+    join it; a request made while it runs makes it run once more. `debounce` defers it by the
+    backend's JOB_DEBOUNCE_SECONDS (instead of `defer_by`), so a burst of requests is one run.
     """
     name = function.__name__
     if _backend is not None and _backend.jobs.get(name) is not function:
         raise ValueError(f"job {name!r} is not declared in any domain's jobs (core.wiring)")
     key = job_id or f"{name}:{uuid4().hex}"
+    if debounce:
+        defer_by = _backend.debounce_seconds if _backend is not None else 0.0
     delay = defer_by.total_seconds() if isinstance(defer_by, timedelta) else float(defer_by or 0)
     now = utcnow()
     row = QueuedJob(

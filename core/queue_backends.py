@@ -44,6 +44,10 @@ class ArqBackend:
         self._owns_pool = pool is None
         self._down_until = 0.0
 
+    @property
+    def debounce_seconds(self) -> float:
+        return self._settings.job_debounce_seconds
+
     async def pool(self) -> ArqRedis:
         if self._pool is None:
             self._pool = await create_pool(redis_settings(self._settings.redis_url or ""))
@@ -121,6 +125,10 @@ class InProcessBackend:
         self._crons = tuple(crons)
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._cron_task: asyncio.Task[None] | None = None
+
+    @property
+    def debounce_seconds(self) -> float:
+        return self._settings.job_debounce_seconds
 
     async def push(self, key: str, name: str, defer_seconds: float) -> None:
         if key in self._tasks:

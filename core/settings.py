@@ -1,6 +1,6 @@
 """The kernel's settings (`CoreSettings`): what every domain uses — environment, database,
 Redis, secret, addresses, locale, email, jobs, limits. Each domain adds its own section as a
-subclass (accounts.settings, engagement.settings, events.settings, crm.settings) and the
+subclass (accounts.settings, events.settings, crm.settings) and the
 top-level `settings.Settings` is all of them, read from the environment (and `.env`) by the
 composition roots alone."""
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -73,6 +73,9 @@ class CoreSettings(BaseSettings):
     """A job running longer is cancelled; a worker that died mid-job has it re-run after this."""
     job_stale_after_seconds: int = 120
     """A queued job not finished after this long is pushed again by the sweeper."""
+    job_debounce_seconds: float = 10.0
+    """How long a debounced job (a score recompute) waits for more requests: a burst of
+    signals costs one run."""
     write_limit_per_minute: int = 30
     """Writes (posts, replies, likes, registrations…) per signed-in member per minute."""
     max_request_body_bytes: int = 2 * 1024 * 1024
@@ -138,24 +141,3 @@ class CoreSettings(BaseSettings):
             path.chmod(0o600)
         self.secret_key = path.read_text().strip()
         return self.secret_key
-
-
-S = TypeVar("S", bound=CoreSettings)
-_bound: CoreSettings | None = None
-
-
-def bind_settings(settings: CoreSettings | None) -> None:
-    """Set by a composition root while it runs (the app's lifespan, the worker's startup)."""
-    global _bound
-    _bound = settings
-
-
-def bound_settings(section: type[S]) -> S:
-    """The settings the running app or worker was built with (bind_settings), as `section`
-    (CoreSettings, or a domain's), for the few services called without them (an event
-    email's links, a signal's recompute delay)."""
-    if _bound is None:
-        raise RuntimeError("no settings are bound: start the app or worker (bind_settings)")
-    if not isinstance(_bound, section):
-        raise TypeError(f"the bound settings are not {section.__name__}")
-    return _bound

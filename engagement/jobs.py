@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from core.settings import CoreSettings
 from core.timeutil import utcnow
 from core.wiring import Wiring
 from engagement.hooks import SCORE_CHANGED, ScoreListener
 from engagement.recompute import recompute_scores
 from engagement.reengagement import send_reengagement_emails
-from engagement.settings import EngagementSettings
 from engagement.versions import current_config
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ async def recompute_all_scores(ctx: dict[str, Any]) -> None:
 
 async def nightly_scores(ctx: dict[str, Any]) -> None:
     """The nightly full pass: every score, the day's snapshots, then re-engagement emails."""
-    settings: EngagementSettings = ctx["settings"]
+    settings: CoreSettings = ctx["settings"]
     as_of = utcnow()
     changes = await recompute_scores(
         settings, as_of=as_of, snapshot=True, listeners=_listeners(ctx)

@@ -13,9 +13,9 @@ from typing import Any
 from accounts.unsubscribe import unsubscribe_headers, unsubscribe_url
 from core.database import fetch, is_postgres, transaction
 from core.mail import send_email
+from core.settings import CoreSettings
 from engagement.schemas import ScoringSettings
 from engagement.scoring import epoch_seconds
-from engagement.settings import EngagementSettings
 from engagement.tables import ReengagementEmail
 
 BATCH = 500
@@ -45,7 +45,7 @@ def _candidates_sql() -> str:
 
 
 async def send_reengagement_emails(
-    app_settings: EngagementSettings, settings: ScoringSettings, as_of: datetime
+    app_settings: CoreSettings, settings: ScoringSettings, as_of: datetime
 ) -> int:
     """Email every eligible member once for the current silence; returns how many were sent."""
     if not settings.reengagement_enabled:
@@ -62,7 +62,7 @@ async def send_reengagement_emails(
 
 
 async def _send_one(
-    app_settings: EngagementSettings, settings: ScoringSettings, row: dict[str, Any]
+    app_settings: CoreSettings, settings: ScoringSettings, row: dict[str, Any]
 ) -> int:
     since = row["inactive_since"]
     if isinstance(since, str):

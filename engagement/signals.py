@@ -13,11 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.jobs import enqueue
-from core.settings import bound_settings
 from core.timeutil import utcnow
 from engagement.jobs import recompute_account_score
 from engagement.kinds import KINDS, SignalKind, SubjectType
-from engagement.settings import EngagementSettings
 from engagement.tables import Signal
 
 __all__ = ["NewSignal", "SignalKind", "Subject", "SubjectType", "record_signals"]
@@ -56,18 +54,13 @@ class NewSignal:
         return f"{key}:{self.detail}" if self.detail else key
 
 
-def recompute_delay() -> float:
-    """Seconds a recompute waits for more signals (SCORE_DEBOUNCE_SECONDS)."""
-    return bound_settings(EngagementSettings).score_debounce_seconds
-
-
 async def record_signals(*signals: NewSignal) -> int:
     """Append each signal once; returns how many were new (a repeated dedupe key is not).
 
     Call inside the transaction of the action they report, so both commit together. Each
     account with a new signal asks for its score to be recomputed: one job per account (job
-    id), deferred so that a burst of signals costs one recompute. A bulk write (an imported
-    report) is one insert per 500 signals.
+    id), debounced (JOB_DEBOUNCE_SECONDS) so that a burst of signals costs one recompute.
+    A bulk write (an imported report) is one insert per 500 signals.
     """
     kept = [signal for signal in signals if signal.account_id is not None]
     written = 0
@@ -86,7 +79,7 @@ async def record_signals(*signals: NewSignal) -> int:
             recompute_account_score,
             account_id,
             job_id=f"recompute:{account_id}",
-            defer_by=recompute_delay(),
+            debounce=True,
         )
     return written
 

@@ -10,8 +10,8 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from accounts.tables import Member
 from core.database import transaction
+from core.settings import CoreSettings
 from core.timeutil import to_zone, utcnow
-from engagement.settings import EngagementSettings
 from engagement.signals import NewSignal, SignalKind, Subject, SubjectType, record_signals
 
 VISIT_DAY_KEY = "visit_day"
@@ -23,7 +23,7 @@ class DailyVisitMiddleware(ASGIMiddleware):
         lambda scope: scope["path"].startswith(("/static/", "/healthz", "/api/"))
     )
 
-    def __init__(self, settings: EngagementSettings) -> None:
+    def __init__(self, settings: CoreSettings) -> None:
         self.settings = settings
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:

@@ -21,7 +21,7 @@ from accounts.tables import Member
 from core.database import transaction
 from core.markdown import plain_text
 from core.security import random_token, token_digest
-from core.settings import CoreSettings, bound_settings
+from core.settings import CoreSettings
 from core.timeutil import utcnow
 from events.rows import EventRow
 from events.tables import CalendarToken, Event, EventStatus, Registration, RegistrationStatus
@@ -30,8 +30,8 @@ PRODID = "-//Kizuna//Events//JA"
 FEED_PAST = timedelta(days=90)
 
 
-def event_uid(event_id: int) -> str:
-    host = urlsplit(bound_settings(CoreSettings).base_url).hostname or "kizuna.local"
+def event_uid(settings: CoreSettings, event_id: int) -> str:
+    host = urlsplit(settings.base_url).hostname or "kizuna.local"
     return f"kizuna-event-{event_id}@{host}"
 
 
@@ -52,13 +52,18 @@ def _location(event: EventRow, with_join_url: bool) -> str:
     return event.join_url if with_join_url else "Online"
 
 
-def vevent(event: EventRow, *, attendee: str | None = None, confirmed: bool = True) -> Any:
+def vevent(
+    settings: CoreSettings,
+    event: EventRow,
+    *,
+    attendee: str | None = None,
+    confirmed: bool = True,
+) -> Any:
     """One VEVENT for `event` (times in the event's zone)."""
-    settings = bound_settings(CoreSettings)
     zone = ZoneInfo(event.timezone or "Asia/Tokyo")
     link = f"{settings.base_url}/events/{event.id}"
     component = icalendar.Event()
-    component.add("uid", event_uid(event.id))
+    component.add("uid", event_uid(settings, event.id))
     component.add("dtstamp", utcnow())
     component.add("sequence", int(event.calendar_sequence or 0))
     component.add("dtstart", event.starts_at.astimezone(zone))
@@ -94,12 +99,14 @@ def _calendar(method: str | None, name: str | None = None) -> Any:
     return calendar
 
 
-def invite_ics(event: EventRow, attendee: str, method: str = "REQUEST") -> bytes:
+def invite_ics(
+    settings: CoreSettings, event: EventRow, attendee: str, method: str = "REQUEST"
+) -> bytes:
     """The .ics attached to a confirmation (REQUEST) or an event cancellation (CANCEL)."""
     calendar = _calendar(method)
     if method == "CANCEL":
         event = event.replace(status=EventStatus.cancelled.value)
-    calendar.add_component(vevent(event, attendee=attendee))
+    calendar.add_component(vevent(settings, event, attendee=attendee))
     calendar.add_missing_timezones()
     return bytes(calendar.to_ical())
 
@@ -130,13 +137,13 @@ async def feed_created_at(member: Member) -> datetime | None:
     return row["created_at"] if row else None
 
 
-def feed_urls(token: str) -> tuple[str, str]:
+def feed_urls(settings: CoreSettings, token: str) -> tuple[str, str]:
     """(https URL, webcal URL) of a feed token."""
-    url = f"{bound_settings(CoreSettings).base_url}/events/calendar/{token}.ics"
+    url = f"{settings.base_url}/events/calendar/{token}.ics"
     return url, "webcal://" + url.split("://", 1)[1]
 
 
-async def feed_ics(token: str) -> bytes | None:
+async def feed_ics(settings: CoreSettings, token: str) -> bytes | None:
     """The calendar of the token's member: their confirmed events (from 90 days back),
     cancelled events marked as such; None for an unknown or revoked token."""
     row = (
@@ -163,6 +170,6 @@ async def feed_ics(token: str) -> bytes | None:
             .order_by(Event.starts_at)
         )
         for event in events:
-            calendar.add_component(vevent(EventRow.of(event)))
+            calendar.add_component(vevent(settings, EventRow.of(event)))
     calendar.add_missing_timezones()
     return bytes(calendar.to_ical())

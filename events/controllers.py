@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -19,6 +20,7 @@ from core.errors import NotFound
 from core.guards import requires_member
 from core.i18n import N_, Text, lazy
 from core.ids import PathId
+from core.settings import CoreSettings
 from core.templating import safe
 from core.timeutil import utcnow
 from core.web import flash, redirect
@@ -186,13 +188,15 @@ class EventsController(Controller):
     @get("/calendar")
     async def calendar_page(self, request: Request[Any, Any, Any]) -> Template:
         """The private calendar feed: make, remake or revoke its address."""
-        return await _calendar_page(request.user, None)
+        return await _calendar_page(request.user, None, None)
 
     @post("/calendar")
-    async def make_feed(self, request: Request[Any, Any, Any]) -> Template:
+    async def make_feed(
+        self, request: Request[Any, Any, Any], settings: NamedDependency[CoreSettings]
+    ) -> Template:
         """A new feed address (the previous one stops working); shown once."""
         token = await calendar.create_feed_token(request.user)
-        return await _calendar_page(request.user, token)
+        return await _calendar_page(request.user, token, settings)
 
     @post("/calendar/revoke")
     async def revoke_feed(self, request: Request[Any, Any, Any]) -> Redirect:
@@ -208,9 +212,11 @@ class CalendarFeedController(Controller):
     include_in_schema = False
 
     @get("/{filename:str}")
-    async def feed(self, filename: FromPath[str]) -> Response[bytes]:
+    async def feed(
+        self, filename: FromPath[str], settings: NamedDependency[CoreSettings]
+    ) -> Response[bytes]:
         token = filename.removesuffix(".ics")
-        body = await calendar.feed_ics(token) if filename.endswith(".ics") else None
+        body = await calendar.feed_ics(settings, token) if filename.endswith(".ics") else None
         if body is None:
             raise NotFound(N_("This calendar address is unknown or was turned off."))
         return Response(
@@ -220,8 +226,10 @@ class CalendarFeedController(Controller):
         )
 
 
-async def _calendar_page(member: Member, token: str | None) -> Template:
-    urls = calendar.feed_urls(token) if token else None
+async def _calendar_page(
+    member: Member, token: str | None, settings: CoreSettings | None
+) -> Template:
+    urls = calendar.feed_urls(settings, token) if token and settings else None
     return Template(
         "events/calendar.html",
         context={

@@ -11,6 +11,7 @@ from events.attendance.noshow import mark_no_shows, sweep_no_shows
 from events.attendance.pages import ATTENDANCE_ROUTES
 from events.controllers import ROUTES, home_section
 from events.demo import load_events_demo
+from events.emails import event_email
 from events.jobs import sweep_lotteries, sweep_reminders
 
 EVERY_MINUTE = set(range(60))
@@ -18,7 +19,7 @@ EVERY_MINUTE = set(range(60))
 DOMAIN = Domain(
     name="events",
     routes=(*ATTENDANCE_ROUTES, *ROUTES),
-    jobs=(mark_no_shows,),
+    jobs=(mark_no_shows, event_email),
     crons=(
         cron(sweep_reminders, minute=EVERY_MINUTE),
         cron(sweep_lotteries, minute=EVERY_MINUTE),

@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from core.database import transaction
+from core.settings import CoreSettings
 from core.timeutil import utcnow
 from events.emails import registrants, send_event_email
 from events.locking import lock_event
@@ -33,7 +34,7 @@ REMINDER_LATENESS = timedelta(minutes=5)  # the sweep's granularity, with room t
 REMINDERS = (("1h", HOUR, Event.reminded_1h_at), ("24h", DAY, Event.reminded_24h_at))
 
 
-async def send_reminders(event_id: int) -> str | None:
+async def send_reminders(settings: CoreSettings, event_id: int) -> str | None:
     """Send the reminder due now for one event, once; which one ("24h", "1h") or None. Every
     reminder whose moment has passed is claimed; only one on time is sent."""
     async with transaction():
@@ -55,7 +56,7 @@ async def send_reminders(event_id: int) -> str | None:
         if which is None:
             return None
         for row in await registrants(event_id, (RegistrationStatus.confirmed.value,)):
-            await send_event_email(f"reminder_{which}", event, row)
+            await send_event_email(settings, f"reminder_{which}", event, row)
         return which
 
 
@@ -76,7 +77,7 @@ async def sweep_reminders(ctx: dict[str, Any]) -> int:
     """Every minute: each event with a reminder due, in its own transaction."""
     sent = 0
     for event_id in await due_reminder_ids():
-        if await send_reminders(event_id):
+        if await send_reminders(ctx["settings"], event_id):
             sent += 1
     return sent
 

@@ -20,7 +20,7 @@ from core.markdown import render_markdown
 from core.templating import get_timezone
 from core.timeutil import is_valid_timezone, utcnow
 from events.calendar import next_sequence
-from events.emails import registrants, send_event_email
+from events.emails import queue_event_email, registrants
 from events.locking import locked_event
 from events.registration.allocation import fill_seats
 from events.registration.policies import policy_of
@@ -288,9 +288,9 @@ async def _send_updated_invites(before: EventRow, values: dict[str, Any]) -> Non
     fields = (*CALENDAR_FIELDS, "join_url")
     if all(values.get(key, getattr(before, key)) == getattr(before, key) for key in fields):
         return
-    event = await next_sequence(await get_event(before.id))
+    await next_sequence(await get_event(before.id))
     for row in await registrants(before.id, (RegistrationStatus.confirmed.value,)):
-        await send_event_email("event_updated", event, row)
+        await queue_event_email("event_updated", row.id)
 
 
 async def update_event(actor: Member, event_id: int, data: EventIn) -> None:
@@ -341,5 +341,5 @@ async def cancel_event(actor: Member, event_id: int) -> int:
         )
         people = await registrants(event_id, ACTIVE)
         for row in people:
-            await send_event_email("event_cancelled", event, row)
+            await queue_event_email("event_cancelled", row.id)
         return len(people)

@@ -23,8 +23,8 @@ END = "<!-- settings-table:end -->"
 def docstrings() -> dict[str, str]:
     """Attribute docstrings: the string literal right after each annotated field."""
     found: dict[str, str] = {}
-    for package in ("core", "accounts", "engagement", "events", "crm"):
-        found.update(_docstrings(ROOT / package / "settings.py"))
+    for path in sorted(ROOT.glob("*/settings.py")):  # the kernel's and each domain's section
+        found.update(_docstrings(path))
     return found
 
 

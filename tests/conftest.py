@@ -20,7 +20,7 @@ os.environ.update(
     MIGRATE_ON_START="false",
     SECRET_KEY="test-secret-key-not-for-production",
     BASE_URL="http://testserver.local",
-    SCORE_DEBOUNCE_SECONDS="0.05",  # a burst still costs one recompute; tests need not wait
+    JOB_DEBOUNCE_SECONDS="0.05",  # a burst still costs one recompute; tests need not wait
     # Near-free argon2 (refused outside ENVIRONMENT=test): members are made and signed in
     # thousands of times; tests/accounts/test_signin.py checks the standard profile itself.
     PASSWORD_HASHING="test",
@@ -73,10 +73,7 @@ async def migrated(smtp_sink: Mailbox) -> Settings:
 
 
 async def fresh_settings(migrated: Settings, smtp_sink: Mailbox, **update: Any) -> Settings:
-    """A clean database (and Redis), email to the SMTP sink, and `update` on top; bound
-    (core.settings.bind_settings) as the app binds its own, for tests that call services alone.
-    """
-    from core.settings import bind_settings
+    """A clean database (and Redis), email to the SMTP sink, and `update` on top."""
     from tests.support import reset_database, reset_redis
 
     smtp_sink.clear()
@@ -92,7 +89,6 @@ async def fresh_settings(migrated: Settings, smtp_sink: Mailbox, **update: Any) 
             **update,
         }
     )
-    bind_settings(fresh)
     return fresh
 
 

@@ -25,7 +25,7 @@ from core.templating import localtime
 from core.timeutil import utcnow
 from engagement.signals import NewSignal, SignalKind, Subject, SubjectType, record_signals
 from events.calendar import next_sequence
-from events.emails import registration_row, send_event_email
+from events.emails import queue_event_email, registration_row
 from events.locking import locked_event
 from events.registration.audience import in_audience
 from events.registration.codes import unique_code
@@ -142,7 +142,7 @@ async def _allocate(
     )
     row = await registration_row(int(registration.id))
     row = row.replace(waitlist_position=await waitlist_position(row))
-    await send_event_email(status, event, row, position=row.waitlist_position)
+    await queue_event_email(status, row.id, position=row.waitlist_position)
     return row
 
 
@@ -154,7 +154,7 @@ async def _promote(event: EventRow, registration_id: int) -> None:
             Registration.checkin_code: await unique_code(event.id),
         }
     ).where(Registration.id == registration_id)
-    await send_event_email("promoted", event, await registration_row(registration_id))
+    await queue_event_email("promoted", registration_id)
 
 
 async def fill_seats(event_id: int) -> int:
@@ -242,8 +242,7 @@ async def _cancel_row(event: EventRow, row: RegistrationRow, by: int | None) -> 
     held_seat = row.status == RegistrationStatus.confirmed.value
     if held_seat:
         event = await next_sequence(event)
-    cancelled = await registration_row(row.id)
-    await send_event_email("registration_cancelled", event, cancelled, held_seat=held_seat)
+    await queue_event_email("registration_cancelled", row.id, held_seat=held_seat)
     if row.status == RegistrationStatus.confirmed.value:
         await fill_seats(event.id)
 

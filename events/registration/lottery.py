@@ -15,7 +15,7 @@ from typing import Any
 
 from core.database import transaction
 from core.timeutil import utcnow
-from events.emails import registration_row, send_event_email
+from events.emails import queue_event_email
 from events.locking import lock_event
 from events.registration.codes import unique_code
 from events.rules import count_status
@@ -68,9 +68,8 @@ async def draw_lottery(event_id: int) -> bool:
                 values[Registration.confirmed_at] = now
                 values[Registration.checkin_code] = await unique_code(event_id)
             await Registration.update(values).where(Registration.id == registration_id)
-            row = await registration_row(registration_id)
             kind = "lottery_won" if won else "lottery_waitlisted"
-            await send_event_email(kind, event, row, position=None if won else rank - seats)
+            await queue_event_email(kind, registration_id, position=None if won else rank - seats)
         return True
 
 

@@ -21,7 +21,7 @@ async def test_keyset_pages_cover_every_topic_once_even_with_equal_times(client,
     cursor = None
     for _ in range(10):
         page = await list_topics(world.bob, cursor=cursor, limit=2)
-        seen += [t["id"] for t in page.topics]
+        seen += [t.id for t in page.topics]
         cursor = page.next_cursor
         if cursor is None:
             break
@@ -50,20 +50,20 @@ async def test_a_reply_moves_a_topic_to_the_top_and_pinned_topics_lead(client, s
     old = await make_topic(world.alice, world.public, title="古い話題")
     await make_topic(world.alice, world.public, title="新しい話題")
     listing = await list_topics(world.bob)
-    assert [t["title"] for t in listing.topics] == ["新しい話題", "古い話題"]
+    assert [t.title for t in listing.topics] == ["新しい話題", "古い話題"]
     await make_reply(world.bob, old)
     listing = await list_topics(world.bob)
-    assert [t["title"] for t in listing.topics] == ["古い話題", "新しい話題"]
+    assert [t.title for t in listing.topics] == ["古い話題", "新しい話題"]
     pinned = await make_topic(world.csm, world.public, title="お知らせ", kind="discussion")
     await Topic.update(
         {Topic.pinned: True, Topic.last_activity_at: utcnow() - timedelta(days=9)}
     ).where(Topic.id == pinned)
     listing = await list_topics(world.bob)
-    assert [t["title"] for t in listing.pinned] == ["お知らせ"]
-    assert "お知らせ" not in [t["title"] for t in listing.topics]
+    assert [t.title for t in listing.pinned] == ["お知らせ"]
+    assert "お知らせ" not in [t.title for t in listing.topics]
     # Later pages never repeat it, though its last activity is older than theirs.
     later = await list_topics(world.bob, cursor=(await list_topics(world.bob, limit=1)).next_cursor)
-    assert later.pinned == [] and [t["title"] for t in later.topics] == ["新しい話題"]
+    assert later.pinned == [] and [t.title for t in later.topics] == ["新しい話題"]
 
 
 async def test_new_since_last_visit(client, settings):
@@ -71,13 +71,13 @@ async def test_new_since_last_visit(client, settings):
     topic_id = await make_topic(world.alice, world.public, title="既読管理の話題")
     await signed_in(client, world.bob)
     listing = await list_topics(world.bob)
-    assert listing.topics[0]["unread"]
+    assert listing.topics[0].unread
     await client.get(f"/community/t/{topic_id}")
     read = await TopicRead.objects().where(TopicRead.member == world.bob.id).first()
     assert read is not None and read.last_read_at is not None
-    assert not (await list_topics(world.bob)).topics[0]["unread"]
+    assert not (await list_topics(world.bob)).topics[0].unread
     new_post = await make_reply(world.anna, topic_id, "新しい返信です")
-    assert (await list_topics(world.bob)).topics[0]["unread"]
+    assert (await list_topics(world.bob)).topics[0].unread
     page = await client.get(f"/community/t/{topic_id}")
     marker = page.text.index('id="new"')
     assert page.text.index('id="post-2"') < marker < page.text.index("新しい返信です")

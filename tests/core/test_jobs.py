@@ -47,6 +47,7 @@ class UnreachableBackend:
 
     def __init__(self, jobs: Any) -> None:
         self.jobs = jobs
+        self.debounce_seconds = 0.0
 
     async def push(self, key: str, name: str, defer_seconds: float) -> None:
         raise ConnectionError("queue unreachable")

@@ -69,6 +69,7 @@ class HeldQueue:
 
     def __init__(self, jobs: Any) -> None:
         self.jobs = jobs
+        self.debounce_seconds = 0.0
         self.pushed: list[str] = []
 
     async def push(self, key: str, name: str, defer_seconds: float) -> None:

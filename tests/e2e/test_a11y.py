@@ -235,7 +235,13 @@ def _tab_to(page: Any, selector: str, *, text: str = "", key: str = "Tab") -> No
 
 def _keyboard_sign_in(page: Any, base: str, email: str) -> None:
     page.goto(f"{base}/login")
-    _tab_to(page, "input[name=email]")  # the field has autofocus: no key needed
+    # The field has autofocus: no key is needed, but Chromium applies autofocus at a later
+    # rendering step than the load event, so wait for it (and fail if it never comes).
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.matches('input[name=email]')",
+        timeout=5000,
+    )
+    _tab_to(page, "input[name=email]")
     page.keyboard.type(email)
     _tab_to(page, "input[name=password]")
     page.keyboard.type(DEMO_PASSWORD)

@@ -16,7 +16,7 @@ from tests.factories import make_member
 from tests.support import assert_one_charset, signed_in
 
 
-async def test_calendar_feed_token(app, client, other_client) -> None:
+async def test_calendar_feed_token(app, settings, client, other_client) -> None:
     cast = await Cast.create()
     confirmed = await new_event(cast.csm, title="確定のもくもく会", capacity=1)
     waiting = await new_event(cast.csm, title="補欠のもくもく会", capacity=1)
@@ -43,7 +43,7 @@ async def test_calendar_feed_token(app, client, other_client) -> None:
     calendar = icalendar.Calendar.from_ical(feed.content)
     events = calendar.walk("VEVENT")
     assert [str(e["SUMMARY"]) for e in events] == ["確定のもくもく会"]
-    assert str(events[0]["UID"]) == event_uid(confirmed)
+    assert str(events[0]["UID"]) == event_uid(settings, confirmed)
     assert calendar.walk("VTIMEZONE")
 
     again = await client.post_form("/events/calendar")

@@ -57,7 +57,7 @@ async def test_invite_is_utf8_with_an_address_organizer_and_a_proper_date(app, r
     assert date.endswith("+0000") and parsedate_to_datetime(date).utcoffset() == timedelta(0)
 
 
-async def test_a_changed_event_sends_the_updated_invite(app, run_jobs, mailbox):
+async def test_a_changed_event_sends_the_updated_invite(app, settings, run_jobs, mailbox):
     cast = await Cast.create()
     event_id = await new_event(cast.csm, title="設定もくもく会", capacity=1)
     await reg.register(cast.alice, event_id)
@@ -80,7 +80,7 @@ async def test_a_changed_event_sends_the_updated_invite(app, run_jobs, mailbox):
     [calendar] = calendars(mailbox.to(cast.alice.email)[0])
     assert str(calendar["METHOD"]) == "REQUEST"
     [vevent] = calendar.walk("VEVENT")
-    assert str(vevent["UID"]) == event_uid(event_id)
+    assert str(vevent["UID"]) == event_uid(settings, event_id)
     assert int(vevent["SEQUENCE"]) > old_sequence
     assert vevent.decoded("DTSTART") == (await event_row(event_id))["starts_at"]
     assert vevent.decoded("DTSTART") != event["starts_at"]
@@ -91,7 +91,7 @@ async def test_a_changed_event_sends_the_updated_invite(app, run_jobs, mailbox):
     assert mailbox.messages == []
 
 
-async def test_cancelling_or_being_removed_sends_a_cancel(app, run_jobs, mailbox):
+async def test_cancelling_or_being_removed_sends_a_cancel(app, settings, run_jobs, mailbox):
     cast = await Cast.create()
     event_id = await new_event(cast.csm, capacity=1)
     await reg.register(cast.alice, event_id)
@@ -106,7 +106,9 @@ async def test_cancelling_or_being_removed_sends_a_cancel(app, run_jobs, mailbox
     [calendar] = calendars(cancelled)
     assert str(calendar["METHOD"]) == "CANCEL"
     [vevent] = calendar.walk("VEVENT")
-    assert str(vevent["UID"]) == event_uid(event_id) and str(vevent["STATUS"]) == "CANCELLED"
+    assert (
+        str(vevent["UID"]) == event_uid(settings, event_id) and str(vevent["STATUS"]) == "CANCELLED"
+    )
     assert int(vevent["SEQUENCE"]) > sequence
     assert "mailto:alice@sakura.example" in str(vevent["ATTENDEE"])
     assert [m for m in mailbox.to(cast.bob.email) if calendars(m)]  # promoted: an invite

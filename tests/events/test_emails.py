@@ -13,7 +13,7 @@ from events.tables import Event
 from tests.events.event_helpers import Cast, calendars, new_event, subjects
 
 
-async def test_confirmation_carries_an_invitation(app, run_jobs, mailbox) -> None:
+async def test_confirmation_carries_an_invitation(app, settings, run_jobs, mailbox) -> None:
     cast = await Cast.create()
     event_id = await new_event(
         cast.csm,
@@ -31,7 +31,7 @@ async def test_confirmation_carries_an_invitation(app, run_jobs, mailbox) -> Non
     [calendar] = calendars(message)
     assert str(calendar["METHOD"]) == "REQUEST"
     [vevent] = calendar.walk("VEVENT")
-    assert str(vevent["UID"]) == event_uid(event_id)
+    assert str(vevent["UID"]) == event_uid(settings, event_id)
     assert vevent["DTSTART"].params["TZID"] == "Asia/Tokyo"
     [vtimezone] = calendar.walk("VTIMEZONE")
     assert str(vtimezone["TZID"]) == "Asia/Tokyo"
@@ -42,7 +42,7 @@ async def test_confirmation_carries_an_invitation(app, run_jobs, mailbox) -> Non
 
 
 async def test_english_member_gets_english_and_webinar_link_only_when_confirmed(
-    app, run_jobs, mailbox
+    app, settings, run_jobs, mailbox
 ) -> None:
     cast = await Cast.create()
     event_id = await new_event(
@@ -71,10 +71,10 @@ async def test_english_member_gets_english_and_webinar_link_only_when_confirmed(
     ]
     assert "https://zoom.example/j/42" in mailbox.text_of(promoted)
     [calendar] = calendars(promoted)
-    assert str(calendar.walk("VEVENT")[0]["UID"]) == event_uid(event_id)
+    assert str(calendar.walk("VEVENT")[0]["UID"]) == event_uid(settings, event_id)
 
 
-async def test_reminders_are_sent_once(app, run_jobs, mailbox) -> None:
+async def test_reminders_are_sent_once(app, settings, run_jobs, mailbox) -> None:
     cast = await Cast.create()
     soon = await new_event(cast.csm, starts_in=timedelta(hours=23, minutes=58), capacity=2)
     await reg.register(cast.alice, soon)
@@ -83,9 +83,9 @@ async def test_reminders_are_sent_once(app, run_jobs, mailbox) -> None:
     await run_jobs()
     mailbox.clear()
 
-    assert await sweep_reminders({}) == 1
-    assert await sweep_reminders({}) == 0
-    assert await send_reminders(soon) is None
+    assert await sweep_reminders({"settings": settings}) == 1
+    assert await sweep_reminders({"settings": settings}) == 0
+    assert await send_reminders(settings, soon) is None
     await run_jobs()
     assert subjects(mailbox, cast.alice.email) == ["明日開催：もくもく会"]
     assert len(mailbox.to(cast.bob.email)) == 1
@@ -93,27 +93,27 @@ async def test_reminders_are_sent_once(app, run_jobs, mailbox) -> None:
 
     mailbox.clear()
     await Event.update({Event.starts_at: utcnow() + timedelta(minutes=57)}).where(Event.id == soon)
-    assert await sweep_reminders({}) == 1
-    assert await sweep_reminders({}) == 0
+    assert await sweep_reminders({"settings": settings}) == 1
+    assert await sweep_reminders({"settings": settings}) == 0
     await run_jobs()
     assert subjects(mailbox, cast.alice.email) == ["まもなく開始（1時間前）：もくもく会"]
 
 
-async def test_late_event_gets_only_the_hour_reminder(app, run_jobs, mailbox) -> None:
+async def test_late_event_gets_only_the_hour_reminder(app, settings, run_jobs, mailbox) -> None:
     cast = await Cast.create()
     event_id = await new_event(cast.csm, starts_in=timedelta(minutes=59))
     await reg.register(cast.alice, event_id)
     await run_jobs()
     mailbox.clear()
-    assert await send_reminders(event_id) == "1h"
-    assert await send_reminders(event_id) is None
+    assert await send_reminders(settings, event_id) == "1h"
+    assert await send_reminders(settings, event_id) is None
     await run_jobs()
     assert len(mailbox.to(cast.alice.email)) == 1
     row = await Event.select().where(Event.id == event_id).first()
     assert row["reminded_24h_at"] is not None  # the day-before one is past: never sent
 
 
-async def test_a_reminder_is_never_sent_late(app, run_jobs, mailbox) -> None:
+async def test_a_reminder_is_never_sent_late(app, settings, run_jobs, mailbox) -> None:
     """Issue 12: the "1 hour before" reminder went out 25 minutes before the start."""
     cast = await Cast.create()
     late = await new_event(cast.csm, starts_in=timedelta(minutes=25))
@@ -122,7 +122,7 @@ async def test_a_reminder_is_never_sent_late(app, run_jobs, mailbox) -> None:
         await reg.register(cast.alice, event_id)
     await run_jobs()
     mailbox.clear()
-    assert await sweep_reminders({}) == 0
+    assert await sweep_reminders({"settings": settings}) == 0
     await run_jobs()
     assert mailbox.messages == []
     rows = {r["id"]: r for r in await Event.select().where(Event.id.is_in([late, evening]))}
@@ -131,7 +131,7 @@ async def test_a_reminder_is_never_sent_late(app, run_jobs, mailbox) -> None:
     await Event.update({Event.starts_at: utcnow() + timedelta(minutes=58)}).where(
         Event.id == evening
     )
-    assert await sweep_reminders({}) == 1  # its hour reminder, on time
+    assert await sweep_reminders({"settings": settings}) == 1  # its hour reminder, on time
 
 
 async def test_cancelling_the_event_tells_registrants(app, run_jobs, mailbox) -> None:
