@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import accounts.domain
 import community.domain
+import content.domain
 import core.domain
 import crm.domain
 import engagement.domain
 import events.domain
+import success.domain
 from core.wiring import Domain
 
 DOMAINS: tuple[Domain, ...] = (
@@ -18,5 +20,7 @@ DOMAINS: tuple[Domain, ...] = (
     community.domain.DOMAIN,
     engagement.domain.DOMAIN,
     events.domain.DOMAIN,
+    content.domain.DOMAIN,
+    success.domain.DOMAIN,
     crm.domain.DOMAIN,
 )

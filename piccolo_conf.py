@@ -15,5 +15,7 @@ APP_REGISTRY = AppRegistry(
         "crm.piccolo_app",
         "community.piccolo_app",
         "events.piccolo_app",
+        "content.piccolo_app",
+        "success.piccolo_app",
     ]
 )

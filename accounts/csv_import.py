@@ -1,4 +1,5 @@
-"""Account import from a CSV (name, domain, CRM id, ARR): all rows valid, or nothing imported."""
+"""Account import from a CSV (name, domain, CRM id, ARR, contract start, renewal date): all rows
+valid, or nothing imported."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from accounts.services import parse_domains
@@ -21,7 +23,11 @@ _HEADERS = {
     "domain": {"domain", "domains", "email domain", "ドメイン"},
     "crm_id": {"crm_id", "crm id", "crm_external_id", "external id", "crm"},
     "arr": {"arr", "contract value", "年間契約額"},
+    "contract_start": {"contract_start", "contract start", "契約開始日"},
+    "renewal_date": {"renewal_date", "renewal date", "renewal", "更新日", "契約更新日"},
 }
+# ISO (2026-04-01) and what Excel in Japan writes (2026/04/01, 2026/4/1).
+_DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
 
 
 @dataclass
@@ -31,6 +37,8 @@ class ImportRow:
     domains: list[str]
     crm_id: str | None
     arr: int
+    contract_start: date | None = None  # None: the cell is empty (the account keeps its date)
+    renewal_date: date | None = None
 
 
 @dataclass
@@ -123,7 +131,10 @@ def _map_header(header: list[str]) -> dict[str, int]:
                 columns[name] = index
     if "name" not in columns:
         raise DomainError(
-            N_("The header must have a “name” column (and may have domain, crm_id, arr).")
+            N_(
+                "The header must have a “name” column (and may have domain, crm_id, arr, "
+                "contract_start, renewal_date)."
+            )
         )
     return columns
 
@@ -169,7 +180,33 @@ def _parse_row(
             line=line,
             value=crm_id,
         )
-    return ImportRow(line, name, domains, crm_id, arr), None
+    dates: dict[str, date | None] = {}
+    for column in ("contract_start", "renewal_date"):
+        text = _cell(raw, columns, column)
+        dates[column] = parse_date(text)
+        if text and dates[column] is None:
+            return None, gettext(
+                "Line %(line)s: “%(value)s” is not a date (write it as 2026-04-01).",
+                line=line,
+                value=text,
+            )
+    start, renewal = dates["contract_start"], dates["renewal_date"]
+    if start and renewal and renewal < start:
+        return None, gettext(
+            "Line %(line)s: the renewal date is before the contract start.", line=line
+        )
+    return ImportRow(line, name, domains, crm_id, arr, start, renewal), None
+
+
+def parse_date(text: str) -> date | None:
+    """A calendar date from 2026-04-01 or 2026/4/1; None when empty or not a date."""
+    match = _DATE.match(text.strip())
+    if not match:
+        return None
+    try:
+        return date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
 
 
 async def import_accounts_csv(data: bytes) -> ImportReport:
@@ -251,8 +288,18 @@ async def _upsert(row: ImportRow, account_id: int | None, report: ImportReport) 
         Account.arr: row.arr,
         Account.crm_external_id: row.crm_id,
     }
+    if row.contract_start:
+        values[Account.contract_start] = row.contract_start
+    if row.renewal_date:
+        values[Account.renewal_date] = row.renewal_date
     if account_id is None:
-        account = Account(name=row.name, arr=row.arr, crm_external_id=row.crm_id)
+        account = Account(
+            name=row.name,
+            arr=row.arr,
+            crm_external_id=row.crm_id,
+            contract_start=row.contract_start,
+            renewal_date=row.renewal_date,
+        )
         await account.save()
         account_id = account.id
         report.created += 1

@@ -103,6 +103,8 @@ class StaffAccountsController(Controller):
             "crm_external_id": account.crm_external_id,
             "arr": account.arr,
             "plan": account.plan,
+            "contract_start": account.contract_start,
+            "renewal_date": account.renewal_date,
             "touch_tier": account.touch_tier,
             "owner_id": account.owner,
             "allow_self_signup": account.allow_self_signup,

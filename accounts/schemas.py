@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
@@ -84,6 +84,8 @@ class AccountForm(BaseModel):
     crm_external_id: str | None = Field(default=None, max_length=100)
     arr: int = Field(default=0, ge=0, le=10**15)
     plan: str | None = Field(default=None, max_length=50)
+    contract_start: date | None = None
+    renewal_date: date | None = None
     touch_tier: TierName = "low"
     owner_id: int | None = None
     allow_self_signup: bool = False
@@ -126,6 +128,8 @@ class AccountOut(BaseModel):
     crm_external_id: str | None
     arr: int
     plan: str
+    contract_start: date | None
+    renewal_date: date | None
     touch_tier: TierName
     owner_id: int | None
     allow_self_signup: bool

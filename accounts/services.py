@@ -231,6 +231,10 @@ async def save_account(
     if crm_id and crm_id.startswith(FORMULA_STARTS):
         # The id goes unchanged into the Salesforce and HubSpot files, which people open too.
         raise DomainError(FORMULA_CRM_ID, field_errors={"crm_external_id": FORMULA_CRM_ID})
+    start, renewal = fields.get("contract_start"), fields.get("renewal_date")
+    if start and renewal and renewal < start:
+        message = N_("The renewal date must be on or after the contract start.")
+        raise DomainError(message, field_errors={"renewal_date": message})
     async with transaction():
         await _check_account_unique(account_id, crm_id, domains)
         await _check_owner(fields.get("owner_id"))
@@ -239,6 +243,8 @@ async def save_account(
             "crm_external_id": crm_id,
             "arr": int(fields.get("arr") or 0),
             "plan": (fields.get("plan") or "").strip(),
+            "contract_start": fields.get("contract_start"),
+            "renewal_date": fields.get("renewal_date"),
             "touch_tier": fields.get("touch_tier") or "low",
             "owner": fields.get("owner_id"),
             "allow_self_signup": bool(fields.get("allow_self_signup")),

@@ -7,6 +7,7 @@ from enum import StrEnum
 from piccolo.columns import (
     BigInt,
     Boolean,
+    Date,
     ForeignKey,
     OnDelete,
     Serial,
@@ -45,6 +46,12 @@ class Account(Table, tablename="accounts_account"):
     )
     arr = BigInt(default=0, help_text="Annual contract value (ARR) in yen.")
     plan = Varchar(length=50, default="")
+    contract_start = Date(
+        null=True,
+        default=None,
+        help_text="First day of the contract: the lifecycle stage (onboarding…) counts from it.",
+    )
+    renewal_date = Date(null=True, default=None, help_text="Next renewal of the contract.")
     touch_tier = Varchar(
         length=10,
         default=TouchTier.low.value,

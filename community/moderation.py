@@ -152,6 +152,33 @@ async def unanswered_questions(limit: int = 100) -> list[dict[str, Any]]:
     return rows
 
 
+async def unanswered_by_account(older_than: datetime) -> dict[int, dict[str, Any]]:
+    """{account id: {"count", "oldest_id", "oldest_at"}} of the open questions its members
+    asked before `older_than` that nobody else has answered: one grouped query (the CSM's
+    playbooks read it for every account at once)."""
+    rows = await fetch_dicts(
+        "SELECT a.account, COUNT(*) AS n, MIN(t.created_at) AS oldest_at, MIN(t.id) AS oldest_id "
+        "FROM community_topic t JOIN accounts_member a ON a.id = t.author "
+        "WHERE a.account IS NOT NULL AND t.kind = {} AND t.solved = {} AND t.hidden = {} "
+        "AND t.created_at < {} AND NOT EXISTS (SELECT 1 FROM community_post p "
+        "WHERE p.topic = t.id AND p.author <> t.author AND p.deleted_at IS NULL AND p.hidden = {}) "
+        "GROUP BY a.account",
+        TopicKind.question.value,
+        False,
+        False,
+        older_than,
+        False,
+    )
+    return {
+        row["account"]: {
+            "count": int(row["n"]),
+            "oldest_id": row["oldest_id"],
+            "oldest_at": row["oldest_at"],
+        }
+        for row in rows
+    }
+
+
 async def response_times(days: int = 30) -> list[dict[str, Any]]:
     """Per category, over topics opened in the last `days`: how many got a response from
     someone other than the author, and the median and mean hours until the first one."""

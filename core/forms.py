@@ -134,3 +134,24 @@ def form_failure(exc: DomainError) -> dict[str, str]:
     errors = dict(exc.field_errors)
     errors["__all__"] = exc.translated()
     return errors
+
+
+Problems = dict[str, tuple[str, dict[str, Any]]]
+"""A service's refusals by field: {field: (msgid, its parameters)}, in the form's order."""
+
+
+def refuse(problems: Problems) -> None:
+    """Raise one DomainError naming every wrong field (the first is the headline)."""
+    if problems:
+        message, params = next(iter(problems.values()))
+        translated = {name: gettext(m, **p) for name, (m, p) in problems.items()}
+        raise DomainError(message, field_errors=translated, **params)
+
+
+def as_list(value: Any) -> Any:
+    """A form sends one checked box as a value and several as a list; none as nothing."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, list | tuple):
+        return [item for item in value if item not in (None, "")]
+    return [value]

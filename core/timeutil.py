@@ -29,3 +29,12 @@ def _zones() -> frozenset[str]:
     if _ZONES is None:
         _ZONES = frozenset(available_timezones())
     return _ZONES
+
+
+def to_utc(value: datetime | None, zone: str) -> datetime | None:
+    """A form's wall-clock time in `zone` (or an API time with an offset) in UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(zone))
+    return value.astimezone(UTC)

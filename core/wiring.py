@@ -2,10 +2,11 @@
 the composition roots (`app.create_app`, `worker.worker_settings`) build one `Wiring` from
 the ordered list in `domains.DOMAINS`. Nothing registers itself by being imported.
 
-A domain brings routes, job functions, crons, header links, home-page sections, subject
-links (how its subjects are named on other domains' pages), listeners of other domains'
-hooks, Litestar plugins and its demo data. The order of the list is the order of the home
-page's sections and of the demo loaders; the header sorts its links by their `order`.
+A domain brings routes, job functions, crons, header links, home-page sections, sections of
+the staff account page, subject links (how its subjects are named on other domains' pages),
+listeners of other domains' hooks, Litestar plugins and its demo data. The order of the list
+is the order of the home page's and the account page's sections and of the demo loaders; the
+header sorts its links by their `order`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ from core.web import NavItem
 
 HomeSection = Callable[[Any], Awaitable[tuple[str, dict[str, Any]] | None]]
 """A block of the member's home page for a viewer: (template, context), or None to skip."""
+
+AccountSection = Callable[[int, Any, Any], Awaitable[tuple[str, dict[str, Any]] | None]]
+"""A block of the staff page of one customer account: `(account_id, viewer, request)` to
+(template, context), or None to skip."""
 
 DemoLoader = Callable[[CoreSettings], Awaitable[bool | None]]
 """Loads a domain's demo data; returning False stops the loaders after it (already loaded)."""
@@ -55,6 +60,7 @@ class Domain:
     crons: Sequence[Cron] = ()
     nav: Sequence[NavItem] = ()
     home_sections: Sequence[HomeSection] = ()
+    account_sections: Sequence[AccountSection] = ()
     subject_links: Mapping[str, Resolver] = field(default_factory=dict)
     listeners: Sequence[Listener[Any]] = ()
     plugins: Sequence[PluginProtocol] = ()
@@ -70,6 +76,7 @@ class Wiring:
     crons: tuple[Cron, ...]
     nav: tuple[NavItem, ...]
     home_sections: tuple[HomeSection, ...]
+    account_sections: tuple[AccountSection, ...]
     subject_links: Mapping[str, Resolver]
     _listeners: Mapping[str, tuple[Any, ...]]
 
@@ -101,6 +108,7 @@ class Wiring:
             crons=tuple(crons),
             nav=tuple(sorted(nav, key=lambda item: item.order)),
             home_sections=tuple(s for domain in domains for s in domain.home_sections),
+            account_sections=tuple(s for domain in domains for s in domain.account_sections),
             subject_links=links,
             _listeners={name: tuple(functions) for name, functions in listeners.items()},
         )

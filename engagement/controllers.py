@@ -22,6 +22,7 @@ from core.ids import PathInt, in_range
 from core.templating import get_timezone
 from core.timeutil import to_zone, utcnow
 from core.web import flash, redirect, safe_next
+from core.wiring import Wiring
 from engagement import account_detail, alerts, dashboard
 from engagement.api import EngagementApiController
 from engagement.charts import line_chart
@@ -202,13 +203,21 @@ class StaffEngagementController(Controller):
     async def account_page(self, request: Request[Any, Any, Any], account_id: PathInt) -> Template:
         """One account: score history, measures, explanation, signals, members, alerts."""
         _, settings = await current_config()
-        resolvers = request.app.state.wiring.subject_links
-        view = await account_detail.staff_view(_valid_id(account_id), settings, resolvers)
+        wiring: Wiring = request.app.state.wiring
+        view = await account_detail.staff_view(
+            _valid_id(account_id), settings, wiring.subject_links
+        )
+        sections = []
+        for section in wiring.account_sections:
+            block = await section(account_id, request.user, request)
+            if block is not None:
+                sections.append(block)
         return page(
             "engagement/account.html",
             **view,
             **_history_chart(view["account"]["name"], view["history"], settings),
             settings=settings,
+            sections=sections,
         )
 
     @post("/accounts/{account_id:int}/self-view", guards=[requires_admin])

@@ -18,7 +18,14 @@ from engagement.jobs import recompute_account_score
 from engagement.kinds import KINDS, SignalKind, SubjectType
 from engagement.tables import Signal
 
-__all__ = ["NewSignal", "SignalKind", "Subject", "SubjectType", "record_signals"]
+__all__ = [
+    "NewSignal",
+    "SignalKind",
+    "Subject",
+    "SubjectType",
+    "record_signals",
+    "withdraw_signals",
+]
 
 BULK_CHUNK = 500
 
@@ -97,3 +104,26 @@ def _row(signal: NewSignal) -> Signal:
         subject_id=signal.subject.id,
         dedupe_key=signal.dedupe_key[:200],
     )
+
+
+# A staff member's own record (a touch they logged, the homework given in it) may be corrected:
+# its signals are withdrawn and written again as it now reads. What members did is never
+# withdrawn: the ledger stays append-only for every other subject.
+WITHDRAWABLE = frozenset({SubjectType.touch, SubjectType.homework})
+
+
+async def withdraw_signals(subject: Subject) -> int:
+    """Delete the signals about `subject` (a touch or homework being corrected) and recompute
+    the scores they moved; returns how many went. Call inside the correction's transaction."""
+    if subject.type not in WITHDRAWABLE:
+        raise ValueError(f"signals about a {subject.type} are never withdrawn")
+    gone = (
+        await Signal.delete()
+        .where((Signal.subject_type == subject.type.value) & (Signal.subject_id == subject.id))
+        .returning(Signal.account)
+    )
+    for account_id in sorted({int(row["account"]) for row in gone}):
+        await enqueue(
+            recompute_account_score, account_id, job_id=f"recompute:{account_id}", debounce=True
+        )
+    return len(gone)

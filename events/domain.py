@@ -13,6 +13,7 @@ from events.controllers import ROUTES, home_section
 from events.demo import load_events_demo
 from events.emails import event_email
 from events.jobs import sweep_lotteries, sweep_reminders
+from events.subjects import registration_links
 
 EVERY_MINUTE = set(range(60))
 
@@ -27,5 +28,6 @@ DOMAIN = Domain(
     ),
     nav=(nav(N_("Events"), "/events", {"customer", "csm", "admin"}, 15),),
     home_sections=(home_section,),
+    subject_links={"registration": registration_links},
     demo=lambda _settings: load_events_demo(),
 )

@@ -7,11 +7,10 @@ the tables and the lock."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from accounts.tables import Member
-from core.errors import DomainError, Forbidden, NotFound
-from core.i18n import N_, gettext
+from core.errors import Forbidden, NotFound
+from core.i18n import N_
 from engagement.kinds import SignalKind
 from events.locking import EVENT_NOT_FOUND
 from events.rows import EventRow
@@ -27,21 +26,11 @@ ACTIVE = (
     RegistrationStatus.applied.value,
 )
 
-Problems = dict[str, tuple[str, dict[str, Any]]]
-
 
 def require_staff(member: Member, refusal: str = STAFF_ONLY) -> None:
     """Only staff go on: Forbidden with `refusal` (events by default) for anyone else."""
     if not member.is_staff:
         raise Forbidden(refusal)
-
-
-def refuse(problems: Problems) -> None:
-    """Raise one DomainError naming every wrong field (the first is the headline)."""
-    if problems:
-        message, params = next(iter(problems.values()))
-        translated = {name: gettext(m, **p) for name, (m, p) in problems.items()}
-        raise DomainError(message, field_errors=translated, **params)
 
 
 async def get_event(event_id: int) -> EventRow:

@@ -8,10 +8,11 @@ with an offset, which are taken as they are.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from core.forms import as_list
 from core.ids import RowId
 
 TITLE_MAX = 200
@@ -23,15 +24,6 @@ KindName = Literal["webinar", "mokumoku"]
 AllocationName = Literal["first_come", "lottery"]
 AudienceName = Literal["all", "tiers", "accounts"]
 RepeatName = Literal["none", "weekly", "monthly"]
-
-
-def _as_list(value: Any) -> Any:
-    """A form sends one checked box as a value and several as a list; none as nothing."""
-    if value is None or value == "":
-        return []
-    if isinstance(value, list | tuple):
-        return [item for item in value if item not in (None, "")]
-    return [value]
 
 
 class EventIn(BaseModel):
@@ -58,9 +50,7 @@ class EventIn(BaseModel):
     audience_accounts: list[RowId] = Field(default_factory=list, max_length=1000)
     hosts: list[RowId] = Field(default_factory=list, max_length=50)
 
-    _lists = field_validator("audience_tiers", "audience_accounts", "hosts", mode="before")(
-        _as_list
-    )
+    _lists = field_validator("audience_tiers", "audience_accounts", "hosts", mode="before")(as_list)
 
 
 class SeriesIn(EventIn):

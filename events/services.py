@@ -8,24 +8,24 @@ the count, one that raises it fills the new seats from the waitlist
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from accounts.audience import check_audience
 from accounts.tables import Account, Member
 from core.database import transaction
 from core.errors import DomainError
+from core.forms import Problems, refuse
 from core.i18n import N_, gettext
 from core.markdown import render_markdown
 from core.templating import get_timezone
-from core.timeutil import is_valid_timezone, utcnow
+from core.timeutil import is_valid_timezone, to_utc, utcnow
 from events.calendar import next_sequence
 from events.emails import queue_event_email, registrants
 from events.locking import locked_event
 from events.registration.allocation import fill_seats
 from events.registration.policies import policy_of
 from events.rows import EventRow
-from events.rules import ACTIVE, Problems, count_status, get_event, refuse, require_staff
+from events.rules import ACTIVE, count_status, get_event, require_staff
 from events.schemas import TITLE_MAX, EventIn
 from events.tables import (
     Audience,
@@ -69,15 +69,6 @@ async def all_accounts() -> list[dict[str, Any]]:
 # --- input -------------------------------------------------------------------------------
 
 
-def to_utc(value: datetime | None, zone: str) -> datetime | None:
-    """A form's wall-clock time in `zone` (or an API time with an offset) in UTC."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo(zone))
-    return value.astimezone(UTC)
-
-
 def _http_url(url: str) -> bool:
     # No whitespace or control characters: a line break would start a line of its own in the
     # text emails and the .ics (a "Join URL:" of someone else's choosing).
@@ -107,7 +98,9 @@ async def clean_event(data: EventIn) -> tuple[dict[str, Any], list[int], list[in
     problems.update(_window_problems(values))
     hosts = sorted(set(data.hosts))
     problems.update(await _host_problems(hosts))
-    accounts, audience_problems = await _audience(data)
+    accounts, audience_problems = await check_audience(
+        data.audience, list(data.audience_tiers), list(data.audience_accounts)
+    )
     problems.update(audience_problems)
     if data.audience != Audience.tiers.value:
         values["audience_tiers"] = ""
@@ -185,22 +178,6 @@ async def _host_problems(hosts: list[int]) -> Problems:
     if len(known) != len(hosts):
         return {"hosts": (N_("Hosts must be staff members (CSMs or admins)."), {})}
     return {}
-
-
-async def _audience(data: EventIn) -> tuple[list[int], Problems]:
-    """The audience's account ids (none unless the audience is chosen accounts), and its
-    problems: tiers without a tier, accounts without an account or with an unknown one."""
-    problems: Problems = {}
-    accounts = sorted(set(data.audience_accounts))
-    if data.audience == Audience.tiers.value and not data.audience_tiers:
-        problems["audience_tiers"] = (N_("Choose at least one touch tier."), {})
-    if data.audience != Audience.accounts.value:
-        return [], problems
-    if not accounts:
-        problems["audience_accounts"] = (N_("Choose at least one account."), {})
-    elif await Account.count().where(Account.id.is_in(accounts)) != len(accounts):
-        problems["audience_accounts"] = (N_("One of the chosen accounts does not exist."), {})
-    return accounts, problems
 
 
 async def _save_links(event_id: int, hosts: list[int], accounts: list[int]) -> None:

@@ -27,6 +27,7 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from accounts.audience import Audience
 from accounts.tables import Account, Member
 
 
@@ -45,12 +46,6 @@ class EventStatus(StrEnum):
 class Allocation(StrEnum):
     first_come = "first_come"
     lottery = "lottery"
-
-
-class Audience(StrEnum):
-    all = "all"
-    tiers = "tiers"
-    accounts = "accounts"
 
 
 class RegistrationStatus(StrEnum):

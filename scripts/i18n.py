@@ -18,7 +18,12 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ("ja", "en")
-SOURCE_DIRS = ("core", "accounts", "community", "events", "engagement", "crm", "templates")
+# The kernel, every domain (a package with a domain.py) and the templates.
+SOURCE_DIRS = (
+    "core",
+    *sorted(path.parent.name for path in ROOT.glob("*/domain.py") if path.parent.name != "core"),
+    "templates",
+)
 KEYWORDS = {"_": None, "gettext": None, "lazy": None, "ngettext": (1, 2), "N_": None, "t": None}
 
 

@@ -56,6 +56,14 @@ SHOTS = [
     Shot("dashboard.png", "/staff/engagement", CSM),
     Shot("account-score.png", "/staff/engagement", CSM, follow=r"^/staff/engagement/accounts/\d+$"),
     Shot("staff-members.png", "/staff/members", ADMIN),
+    Shot("content-library.png", "/content", CUSTOMER),
+    Shot("workbench-account.png", "/staff/engagement/accounts/1", CSM),
+    Shot("timeline.png", "/staff/success/accounts/1/timeline", CSM),
+    Shot("my-tasks.png", "/staff/tasks", CSM),
+    Shot("touch.png", "/staff/tasks", CSM, follow=r"^/staff/success/touches/\d+$"),
+    Shot("mix.png", "/staff/success/mix", CSM),
+    Shot("capacity.png", "/staff/success/capacity", CSM),
+    Shot("playbooks.png", "/staff/playbooks", ADMIN),
 ]
 
 

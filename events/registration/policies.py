@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.forms import Problems
 from core.i18n import N_
 from events.rows import EventRow
-from events.rules import Problems
 from events.tables import Allocation, RegistrationStatus
 
 
