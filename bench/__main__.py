@@ -4,11 +4,12 @@
     python -m bench <scenario> [same options]
     python -m bench tables          # rewrite bench/README.md's tables from bench/results/
 
-Scenarios: forum, search, event, burst, scores, export, attendance, peer. `all` runs each in a
-process of its own (the app reads its settings once per process) and goes on past a failing
-one. Full scale (the default) is the issue's sizes and writes bench/results/<scenario>.json and
-the tables of bench/README.md; small scale is a smoke check of a few minutes whose figures go
-to bench/.work/results/ (ignored by git) and leave the recorded ones alone.
+Scenarios: forum, search, event, burst, scores, export, attendance, workbench, peer. `all`
+runs each in a process of its own (the app reads its settings once per process) and goes on
+past a failing one. Full scale (the default) is the issue's sizes and writes
+bench/results/<scenario>.json and the tables of bench/README.md; small scale is a smoke check
+of a few minutes whose figures go to bench/.work/results/ (ignored by git) and leave the
+recorded ones alone.
 """
 
 from __future__ import annotations
@@ -30,7 +31,17 @@ from typing import Any
 from bench.harness import ROOT
 from bench.report import RESULTS, update_readme
 
-SCENARIOS = ("forum", "search", "event", "burst", "scores", "export", "attendance", "peer")
+SCENARIOS = (
+    "forum",
+    "search",
+    "event",
+    "burst",
+    "scores",
+    "export",
+    "attendance",
+    "workbench",
+    "peer",
+)
 SMOKE_RESULTS = ROOT / "bench" / ".work" / "results"
 
 
@@ -49,6 +60,7 @@ class Scale:
     score_signals: int
     export_accounts: tuple[int, ...]
     attendance_rows: int
+    workbench_accounts: int
 
 
 # Each size at full scale (the issue's) and at small scale (a smoke check of a few minutes).
@@ -64,6 +76,7 @@ SIZES: dict[str, tuple[Any, Any]] = {
     "score_signals": (2_000_000, 100_000),
     "export_accounts": ((10_000, 50_000, 100_000), (10_000,)),
     "attendance_rows": (10_000, 10_000),
+    "workbench_accounts": (10_000, 1_000),
 }
 SCALES = {
     scale: Scale(**{name: sizes[index] for name, sizes in SIZES.items()})
@@ -89,6 +102,7 @@ def scenario_call(name: str, args: argparse.Namespace) -> Callable[[], dict[str,
         "scores": lambda: module.run(s.score_accounts, s.score_members, s.score_signals, runs),
         "export": lambda: module.run(list(s.export_accounts), runs),
         "attendance": lambda: module.run(s.attendance_rows, runs),
+        "workbench": lambda: module.run(s.workbench_accounts, runs),
         "peer": lambda: module.run(duration, runs, connections),
     }
     return calls[name]

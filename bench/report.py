@@ -197,6 +197,45 @@ def attendance_section(record: Record) -> str:
     return table(header, rows) + "\n\n" + recorded(record)
 
 
+def workbench_section(record: Record) -> str:
+    r, p = record["results"], record["parameters"]
+    rows = [
+        [
+            f"mix of every account, {p['months']} months",
+            f"{ms(r['mix_24_months_ms']['median'])} ({r['mix_vs_floor']}× its two bare "
+            f"GROUP BYs, {ms(r['floor_ms']['median'])})",
+        ],
+        ["mix status of every account (stage, target, lag)", ms(r["mix_status_ms"]["median"])],
+        *[
+            [f"trigger {name} ({t['matches']:,} accounts match)", ms(t["median"])]
+            for name, t in r["triggers_ms"].items()
+        ],
+        ["every trigger for every account (goal: under 5 s)", ms(r["all_triggers_ms"])],
+        [
+            f"evaluation of 8 playbooks, first ({r['tasks_made']:,} tasks made)",
+            ms(r["evaluation_first_ms"]),
+        ],
+        [
+            "evaluation of 8 playbooks, steady (nothing changes)",
+            ms(r["evaluation_steady_ms"]["median"]),
+        ],
+    ]
+    rows_note = ", ".join(f"{v:,} {k}" for k, v in r["rows"].items())
+    header = [f"measure ({p['accounts']:,} accounts; {rows_note})", "median"]
+    return table(header, rows) + "\n\n" + recorded(record)
+
+
+def workbench_summary(record: Record) -> list[Row]:
+    r, p = record["results"], record["parameters"]
+    return [
+        timed_row(
+            f"mix, {p['accounts']:,} accounts × {p['months']} months",
+            ms(r["mix_24_months_ms"]["median"]),
+        ),
+        timed_row(f"every trigger, {p['accounts']:,} accounts", ms(r["all_triggers_ms"])),
+    ]
+
+
 SECTIONS: dict[str, Callable[[Record], str]] = {
     "forum": forum_section,
     "search": search_section,
@@ -205,6 +244,7 @@ SECTIONS: dict[str, Callable[[Record], str]] = {
     "scores": scores_section,
     "export": export_section,
     "attendance": attendance_section,
+    "workbench": workbench_section,
 }
 
 
@@ -256,6 +296,7 @@ SUMMARIES: dict[str, Callable[[Record], list[Row]]] = {
     "scores": scores_summary,
     "export": export_summary,
     "attendance": attendance_summary,
+    "workbench": workbench_summary,
     "peer": peer_summary,
 }
 

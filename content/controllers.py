@@ -187,7 +187,7 @@ class ContentApiController(Controller):
     guards = [requires_member]
     tags = ["content"]
 
-    @get("/", responses=problem_responses(*SIGNED_IN))
+    @get("/", responses=problem_responses(400, *SIGNED_IN))
     async def list_content(
         self, request: Request[Any, Any, Any], tag: TagFilter = None
     ) -> ContentList:

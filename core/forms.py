@@ -155,3 +155,9 @@ def as_list(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [item for item in value if item not in (None, "")]
     return [value]
+
+
+def fields_of(model: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:
+    """The form's values of `model`'s fields only (a form also posts its CSRF token and
+    fields another model reads), for a model that refuses unknown fields (an API body)."""
+    return {name: value for name, value in data.items() if name in model.model_fields}

@@ -29,6 +29,15 @@ class ScoreItem(BaseModel):
     recency: float = Field(description="Recency measure 0–100.")
     last_activity_at: datetime | None
     updated_at: datetime = Field(description="When an exported field last changed.")
+    human_share: float | None = Field(
+        default=None,
+        description="Human (1:1) share of the account's touch minutes over the last 30 days, "
+        "0–100; null without touch. Read when asked: it does not move updated_at.",
+    )
+    last_human_touch_at: datetime | None = Field(
+        default=None, description="The last 1:1 touch that took place."
+    )
+    open_tasks: int | None = Field(default=None, description="The CSMs' open tasks on it.")
 
 
 class ScorePage(BaseModel):

@@ -1,13 +1,15 @@
 """The one place CRM export reads scores: keyset-paginated, streamed in chunks.
 
 Everything else (files, pull API, webhooks, CRM pushes) sees `ScoreRow`s, so a change of the
-score table's columns is adapted here and nowhere else.
+score table's columns is adapted here and nowhere else. Each chunk also carries the CSM's
+workbench figures (success.figures: human share of touch, last 1:1 touch, open tasks), read
+for the chunk's accounts at once; a row built from a score change alone has none.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +18,7 @@ from piccolo.columns.combination import WhereRaw
 from accounts.tables import Account
 from crm.tables import SyncState
 from engagement.tables import AccountScore
+from success.figures import AccountFigures, account_figures
 
 CHUNK_SIZE = 1000
 
@@ -36,6 +39,9 @@ class ScoreRow:
     recency: float
     last_activity_at: datetime | None
     updated_at: datetime
+    human_share: float | None = None  # % of human touch, last 30 days (success.figures)
+    last_human_touch_at: datetime | None = None
+    open_tasks: int | None = None
 
     @property
     def position(self) -> tuple[datetime, int]:
@@ -60,6 +66,17 @@ def _row(data: dict[str, Any]) -> ScoreRow:
         recency=data["recency"],
         last_activity_at=data["last_activity_at"],
         updated_at=data["updated_at"],
+    )
+
+
+def _with_figures(row: ScoreRow, figures: AccountFigures | None) -> ScoreRow:
+    if figures is None:
+        return row
+    return replace(
+        row,
+        human_share=figures.human_share,
+        last_human_touch_at=figures.last_human_touch_at,
+        open_tasks=figures.open_tasks,
     )
 
 
@@ -147,8 +164,9 @@ async def iter_score_rows(
                 (s.updated_at > moment) | ((s.updated_at == moment) & (s.account > account_id))
             )
         rows = await query.order_by(s.updated_at, s.account).limit(size)
+        figures = await account_figures(row["account"] for row in rows)
         for data in rows:
-            yield _row(data)
+            yield _with_figures(_row(data), figures.get(data["account"]))
         if len(rows) < size:
             return
         last = rows[-1]

@@ -40,7 +40,8 @@ EXPORTED = (
     "last_activity_at",
 )
 RETURNED = (*EXPORTED, "baseline_score", "flagged", "red_alert_open", "drop_alert_open")
-_NO_SHOW = next(iter(NOT_ACTIVITY))
+# The kinds that are not activity (no-shows), as an SQL list of constants.
+_NOT_ACTIVITY = ", ".join(f"'{kind}'" for kind in sorted(NOT_ACTIVITY))
 
 _PG_STATEMENT = """
 WITH weights(kind, weight, family) AS (VALUES {weights}),
@@ -55,8 +56,8 @@ per_member AS (
          count(*) FILTER (WHERE age < {{lookback}}) AS n,
          sum(power(0.5::float8, age::float8 / {{half_life}}::float8)::numeric)
            FILTER (WHERE age < {{lookback}}) AS decayed,
-         max(occurred_at) FILTER (WHERE kind <> '{no_show}') AS last_at,
-         min(age) FILTER (WHERE kind <> '{no_show}') AS min_age
+         max(occurred_at) FILTER (WHERE kind NOT IN ({not_activity})) AS last_at,
+         min(age) FILTER (WHERE kind NOT IN ({not_activity})) AS min_age
   FROM ledger GROUP BY account, member, kind
 ),
 per_kind AS (
@@ -181,7 +182,7 @@ def _statement_text(one_account: bool, snapshot: bool) -> str:
     return _PG_STATEMENT.format(
         weights=weights,
         day=DAY_SECONDS,
-        no_show=_NO_SHOW,
+        not_activity=_NOT_ACTIVITY,
         top=TOP_SIGNALS,
         active_days=ACTIVE_WINDOW_DAYS,
         slack=BASELINE_SLACK_DAYS,

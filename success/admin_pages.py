@@ -81,15 +81,15 @@ class WorkbenchController(Controller):
         loads = await csm_loads(mix_settings, settings.default_timezone, utcnow())
         return page("success/capacity.html", loads=loads, mix_settings=mix_settings, errors={})
 
-    @post("/capacity/{member_id:int}", guards=[requires_admin])
-    async def set_capacity(self, request: Request[Any, Any, Any], member_id: PathId) -> Redirect:
+    @post("/capacity/{csm_id:int}", guards=[requires_admin])
+    async def set_capacity(self, request: Request[Any, Any, Any], csm_id: PathId) -> Redirect:
         data = await read_form(request)
         try:
             hours = float(str(data.get("hours") or "").strip())
         except ValueError:
             hours = -1.0
         try:
-            await set_capacity(request.user, member_id, hours)
+            await set_capacity(request.user, csm_id, hours)
         except DomainError as exc:
             if exc.status_code != 400:
                 raise

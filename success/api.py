@@ -107,11 +107,11 @@ class WorkbenchApiController(Controller):
     async def list_tasks(
         self,
         request: Request[Any, Any, Any],
-        scope: Annotated[Literal["mine", "all"], QueryParameter()] = "mine",
+        which: Annotated[Literal["mine", "all"], QueryParameter(name="scope")] = "mine",
     ) -> TaskList:
-        """My open tasks (overdue first), or every open task."""
+        """My open tasks (overdue first), or every open task (`scope=all`)."""
         today = _today()
-        if scope == "all":
+        if which == "all":
             found = await tasks.all_tasks(today)
         else:
             todo, snoozed = await tasks.my_tasks(request.user, today)
@@ -156,7 +156,7 @@ class HomeworkApiController(Controller):
     guards = [requires_member]
     tags = ["workbench"]
 
-    @get("/", responses=problem_responses(*SIGNED_IN))
+    @get("/", responses=problem_responses(400, *SIGNED_IN))
     async def my_homework(self, request: Request[Any, Any, Any]) -> HomeworkList:
         """The member's homework: open first (by due day), then the latest done."""
         today = _today()

@@ -6,8 +6,8 @@
 - みなと物流株式会社 lags its stage: self-reliant by its contract's age, yet still mostly human
   touch — and its renewal is near while its score is not green;
 - 東雲製作所株式会社 is red and silent, its renewal close;
-- the demo CSM 佐藤 is near capacity (7 hours a month); playbooks have made open tasks, one task was done by
-  logging a touch, and one homework is overdue.
+- the demo CSM 佐藤 is near capacity (7 hours a month); playbooks have made open tasks, one
+  task was done by logging a touch, and one homework is overdue.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from accounts.services import staff_members
 from accounts.tables import Account, Member, Role
 from content.services import items_for_account
 from core.errors import DomainError, NotFound
-from core.forms import as_list, form_failure, read_form, validate
+from core.forms import as_list, fields_of, form_failure, read_form, validate
 from core.guards import requires_staff
 from core.i18n import N_, gettext, lazy
 from core.ids import PathId
@@ -81,13 +81,15 @@ def touch_input(data: dict[str, Any], zone: str) -> dict[str, Any]:
     for name in ("next_meeting_on", "task_id", "task_version", "version"):
         if fields.get(name) == "":
             fields.pop(name)
+    for name in ("participant_ids", "staff_ids"):
+        fields[name] = [value for value in as_list(fields.get(name)) if value]
     members = [m for m in as_list(fields.get("homework_members")) if m]
     due = fields.get("homework_due_on") or None
     fields["homework"] = [
         {"item_id": item, "member_ids": members, "due_on": due}
         for item in as_list(fields.get("homework_items"))
     ]
-    return fields
+    return fields_of(TouchIn, fields)
 
 
 async def _form_context(account_id: int, values: dict[str, Any]) -> dict[str, Any]:
@@ -402,6 +404,8 @@ async def account_section(
     people, _ = await touches.people([t.id for t in recent])
     wiring: Wiring = request.app.state.wiring
     latest = await timeline.timeline(account_id, wiring.subject_links, zone, limit=12)
+    shown_share = "—" if window.human_share is None else f"{window.human_share:.0f}%"
+    shown_target = f"{target_share(stage, mix_settings):.0f}"
     chart = mix_chart(
         found.months,
         targets,
@@ -409,9 +413,9 @@ async def account_section(
         gettext(
             "Human and digital touch hours a month; human share %(share)s over the last "
             "%(months)s months, target %(target)s%% (%(stage)s).",
-            share="—" if window.human_share is None else f"{window.human_share:.0f}%",
+            share=shown_share,
             months=mix_settings.window_months,
-            target=f"{target_share(stage, mix_settings):.0f}",
+            target=shown_target,
             stage=gettext(STAGES[stage.value]),
         ),
     )

@@ -51,10 +51,10 @@ def _require_admin(actor: Member) -> None:
 
 
 async def broad_limit() -> int:
-    """From how many matching accounts a new trigger asks to be confirmed: half the active
-    accounts, and at least 10."""
+    """From how many matching accounts a trigger asks to be confirmed: half the active
+    accounts (rounded up), and at least 2."""
     active = await Account.count().where(Account.active.eq(True))
-    return max(10, active // 2)
+    return max(2, -(-active // 2))
 
 
 async def save_playbook(
@@ -134,7 +134,7 @@ async def _apply(
     playbook: dict[str, Any], matches: dict[int, dict[str, Any]], situation: Situation
 ) -> tuple[int, int, list[tuple[int, int]]]:
     """One playbook's crossings in one transaction: (tasks made, causes gone, [(assignee,
-    task id)] for the emails)."""
+    task id)] of the assigned ones, for the emails)."""
     playbook_id = playbook["id"]
     async with transaction():
         before = {
@@ -148,8 +148,8 @@ async def _apply(
             await _cause_gone(playbook_id, went, situation.now)
         crossing = sorted(set(matches) - before)
         won = await _claim(playbook_id, crossing, situation.now)
-        tasks = await _make_tasks(playbook, won, matches, situation)
-    return len(tasks), len(went), tasks
+        made, assigned = await _make_tasks(playbook, won, matches, situation)
+    return made, len(went), assigned
 
 
 async def _cause_gone(playbook_id: int, accounts: list[int], now: datetime) -> None:
@@ -191,11 +191,11 @@ async def _make_tasks(
     accounts: list[int],
     matches: dict[int, dict[str, Any]],
     situation: Situation,
-) -> list[tuple[int, int]]:
+) -> tuple[int, list[tuple[int, int]]]:
     """A task per crossing account, unless one of this playbook is still open for it (then it
-    is current again). Returns [(assignee, task id)]."""
+    is current again). Returns (tasks made, [(assignee, task id)] of the assigned ones)."""
     if not accounts:
-        return []
+        return 0, []
     playbook_id = playbook["id"]
     open_rows = await fetch(
         "SELECT id, account FROM success_task WHERE playbook = {} AND status = {} "  # noqa: S608
@@ -229,7 +229,7 @@ async def _make_tasks(
     for start in range(0, len(rows), CHUNK):
         inserted = await Task.insert(*rows[start : start + CHUNK]).returning(Task.id, Task.assignee)
         made += [(row["assignee"], row["id"]) for row in inserted if row["assignee"]]
-    return made
+    return len(rows), made
 
 
 async def _owners(accounts: list[int]) -> dict[int, int]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from core.forms import as_list
-from core.ids import RowId
+from core.ids import ID_MAX, RowId
+from core.problems import ApiInput
 
 TouchKindName = Literal["meeting_online", "meeting_onsite", "call", "email", "qbr"]
 OutcomeName = Literal["held", "no_show"]
@@ -42,17 +42,20 @@ class MixSettings(BaseModel):
         return float(getattr(self, f"hours_{tier}", 0.0))
 
 
-class HomeworkIn(BaseModel):
-    """One content item given to some of the touch's participants."""
+# Ids in lists are checked by the services (an unknown id, or one beyond any id, is a rule's
+# refusal): the OpenAPI generator does not carry RowId's bounds into array items.
+OptionalId = Field(default=None, ge=1, le=ID_MAX)
+
+
+class HomeworkIn(ApiInput):
+    """One content item given to some of the touch's participants (none named: all of them)."""
 
     item_id: RowId
-    member_ids: list[RowId] = Field(default_factory=list, max_length=100)
+    member_ids: list[int] = Field(default_factory=list, max_length=100)
     due_on: date | None = None  # default: the next meeting, else a week after the touch
 
-    _lists = field_validator("member_ids", mode="before")(as_list)
 
-
-class TouchIn(BaseModel):
+class TouchIn(ApiInput):
     """A touch as a CSM logs it (form or API); times are the CSM's wall-clock time unless
     they carry an offset."""
 
@@ -64,15 +67,13 @@ class TouchIn(BaseModel):
     notes: str | None = Field(default=None, max_length=NOTES_MAX)
     next_step: str | None = Field(default=None, max_length=500)
     next_meeting_on: date | None = None
-    participant_ids: list[RowId] = Field(default_factory=list, max_length=100)
-    staff_ids: list[RowId] = Field(default_factory=list, max_length=20)
+    participant_ids: list[int] = Field(default_factory=list, max_length=100)
+    staff_ids: list[int] = Field(default_factory=list, max_length=20)
     homework: list[HomeworkIn] = Field(default_factory=list, max_length=20)
     ics_uid: str | None = Field(default=None, max_length=300)
-    task_id: RowId | None = None  # the task this touch does (closed with it)
+    task_id: int | None = OptionalId  # the task this touch does (closed with it)
     task_version: int | None = Field(default=None, ge=1)  # the task's version the form showed
     version: int | None = Field(default=None, ge=1)  # an edit: the version the form showed
-
-    _lists = field_validator("participant_ids", "staff_ids", mode="before")(as_list)
 
 
 class TaskIn(BaseModel):
@@ -81,23 +82,23 @@ class TaskIn(BaseModel):
     title: str = Field(min_length=1, max_length=200)
     due_on: date
     priority: PriorityName = "normal"
-    assignee_id: RowId | None = None
+    assignee_id: int | None = OptionalId
 
 
-class TaskChange(BaseModel):
+class TaskChange(ApiInput):
     """One change to a task: done, snooze, reassign or reopen; `version` is the one shown."""
 
     action: Literal["done", "snooze", "reassign", "reopen"]
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=ID_MAX)
     snoozed_until: date | None = None
-    assignee_id: RowId | None = None
+    assignee_id: int | None = OptionalId
 
 
 class PlaybookIn(BaseModel):
     name: str = Field(min_length=1, max_length=150)
     trigger: str = Field(max_length=30)
     threshold: int | None = Field(default=None, ge=0, le=100_000)
-    assignee_id: RowId | None = None
+    assignee_id: int | None = OptionalId
     due_in_days: int = Field(3, ge=0, le=90)
     priority: PriorityName = "normal"
     notify: bool = False

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 
 from accounts.services import staff_members
 from core.errors import DomainError
-from core.forms import read_form, validate
+from core.forms import fields_of, read_form, validate
 from core.guards import requires_admin, requires_staff
 from core.i18n import lazy
 from core.ids import PathId
@@ -52,7 +52,8 @@ class TasksController(Controller):
     async def change(self, request: Request[Any, Any, Any], task_id: PathId) -> Template | Redirect:
         """Done, snooze, reassign or reopen, on the version the page showed."""
         data = await read_form(request)
-        form, errors = validate(TaskChange, {k: v for k, v in data.items() if v != ""})
+        values = fields_of(TaskChange, {k: v for k, v in data.items() if v != ""})
+        form, errors = validate(TaskChange, values)
         if form is None:
             return await _task_page(task_id, errors, 400)
         try:

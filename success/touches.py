@@ -22,6 +22,7 @@ from core.database import transaction
 from core.errors import Conflict, Forbidden, NotFound
 from core.forms import Problems, refuse
 from core.i18n import N_
+from core.ids import in_range
 from core.jobs import enqueue
 from core.markdown import render_markdown
 from core.timeutil import utcnow
@@ -94,6 +95,10 @@ async def _checked(account_id: int, data: TouchIn) -> tuple[Problems, list[int],
     problems: Problems = {}
     participants = sorted(set(data.participant_ids))
     staff = sorted(set(data.staff_ids))
+    if not all(in_range(i) for i in participants):
+        participants = [0]  # an id beyond any member's: no member of this account
+    if not all(in_range(i) for i in staff):
+        staff = [0]
     if participants:
         found = await Member.select(Member.id).where(
             Member.id.is_in(participants) & (Member.account == account_id)

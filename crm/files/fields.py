@@ -30,6 +30,10 @@ SCORE_FIELDS: tuple[ScoreField, ...] = (
     ScoreField("recency", N_("Recency measure"), "number"),
     ScoreField("last_activity_at", N_("Last activity date"), "date"),
     ScoreField("updated_at", N_("Score updated at"), "datetime"),
+    # The CSM's workbench (success.figures): empty in a webhook, which a score change sends.
+    ScoreField("human_share", N_("Human share of touch, last 30 days, in percent"), "number"),
+    ScoreField("last_human_touch_at", N_("Last 1:1 touch"), "date"),
+    ScoreField("open_tasks", N_("Open tasks"), "int"),
 )
 FIELDS_BY_NAME = {f.name: f for f in SCORE_FIELDS}
 

@@ -123,3 +123,49 @@ async def test_reimport_without_crm_id_updates_instead_of_duplicating(client, se
     assert (first.created, second.created, second.updated) == (1, 0, 1)
     rows = await Account.select(Account.arr).where(Account.name == "合同会社つばめ")
     assert rows == [{"arr": 250}]
+
+
+async def test_contract_dates_are_imported_and_checked(client, settings):
+    await sign_in_as(client, "csm")
+    content = (
+        "会社名,契約開始日,更新日\n"
+        "株式会社日付,2026/4/1,2027-03-31\n"
+        "株式会社逆順,2026-04-01,2026-03-01\n"
+        "株式会社誤記,2026-02-30,\n"
+    ).encode()
+    response = await _upload(client, content)
+    assert response.status_code == 400 and NOTHING in response.text
+    assert "3行目: 更新日が契約開始日より前です" in response.text
+    assert "4行目: 「2026-02-30」は日付ではありません" in response.text
+    assert await Account.count() == 0
+    good = await _upload(
+        client, "会社名,契約開始日,更新日\n株式会社日付,2026/4/1,2027-03-31\n".encode()
+    )
+    assert good.status_code == 303
+    row = await Account.select(Account.contract_start, Account.renewal_date).first()
+    assert (str(row["contract_start"]), str(row["renewal_date"])) == ("2026-04-01", "2027-03-31")
+    # A file without the columns keeps the dates.
+    await _upload(client, "会社名,年間契約額\n株式会社日付,100\n".encode())
+    row = await Account.select(Account.contract_start).first()
+    assert str(row["contract_start"]) == "2026-04-01"
+
+
+async def test_the_account_form_takes_contract_dates(client, settings):
+    await sign_in_as(client, "admin")
+    form = {"name": "日付株式会社", "touch_tier": "low", "arr": "0"}
+    wrong = await client.post_form(
+        "/staff/accounts/new",
+        {**form, "contract_start": "2026-05-01", "renewal_date": "2026-04-01"},
+    )
+    assert wrong.status_code == 400 and "更新日は契約開始日以降にしてください" in wrong.text
+    assert await Account.count() == 0
+    saved = await client.post_form(
+        "/staff/accounts/new",
+        {**form, "contract_start": "2026-05-01", "renewal_date": "2027-04-30"},
+    )
+    assert saved.status_code == 303
+    account = await Account.select(Account.id, Account.renewal_date).first()
+    api = await client.get(f"/api/v1/accounts/{account['id']}")
+    assert (
+        api.json()["contract_start"] == "2026-05-01" and api.json()["renewal_date"] == "2027-04-30"
+    )

@@ -47,6 +47,8 @@ async def test_account_detail_and_unknown_id(client, settings):
         "crm_external_id": None,
         "arr": 1_000_000,
         "plan": "",
+        "contract_start": None,
+        "renewal_date": None,
         "touch_tier": "tech",
         "owner_id": None,
         "allow_self_signup": False,

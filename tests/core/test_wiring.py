@@ -27,6 +27,8 @@ def test_every_domain_is_in_the_list_once_in_its_layer_order():
         "community",
         "engagement",
         "events",
+        "content",
+        "success",
         "crm",
     ]
 
@@ -49,16 +51,22 @@ def test_header_links_are_sorted_by_order_and_home_sections_follow_the_domains()
         "community.inbox",
         "engagement.controllers",
         "events.controllers",
+        "content.controllers",
+        "success.member_pages",
     ]
+    assert [s.__module__ for s in wiring.account_sections] == ["success.pages"]
 
 
 def test_the_crm_listens_to_score_changes_and_the_forum_names_topics():
+    from content.hooks import CONTENT_COMPLETED
     from crm.webhooks.endpoints import emit_score_events
     from engagement.hooks import SCORE_CHANGED
+    from success.homework import on_content_completed
 
     wiring = Wiring.of(DOMAINS)
     assert wiring.listeners(SCORE_CHANGED) == (emit_score_events,)
-    assert set(wiring.subject_links) == {"topic"}
+    assert wiring.listeners(CONTENT_COMPLETED) == (on_content_completed,)
+    assert set(wiring.subject_links) == {"topic", "registration"}
 
 
 def test_a_job_declared_by_two_domains_is_refused():

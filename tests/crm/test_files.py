@@ -166,11 +166,11 @@ async def test_plain_csv_guards_formulas_and_keeps_numbers() -> None:
     lines = data.decode("utf-8-sig").split("\r\n")
     assert lines[0] == (
         "account_id,account_name,crm_external_id,score,band,trend,community,events,breadth,"
-        "recency,last_activity_at,updated_at"
+        "recency,last_activity_at,updated_at,human_share,last_human_touch_at,open_tasks"
     )
     assert lines[1] == (
         "1,'@SUM(1+1),'=cmd|' /C calc'!A0,72.5,green,up,80,64.25,50,100,"
-        "2026-11-20T16:30:00+00:00,2026-11-22T03:04:05+00:00"
+        "2026-11-20T16:30:00+00:00,2026-11-22T03:04:05+00:00,,,"
     )
     assert lines[2].startswith("2,'\tタブ,,72.5,green,'-,")
     assert lines[3] == ""
@@ -191,6 +191,9 @@ async def test_json_lines_carry_every_field() -> None:
         "recency": 100,
         "last_activity_at": None,
         "updated_at": "2026-11-22T03:04:05+00:00",
+        "human_share": None,
+        "last_human_touch_at": None,
+        "open_tasks": None,
     }
     assert data.endswith(b"\n") and data.count(b"\n") == 1
 

@@ -67,6 +67,9 @@ async def test_pages_cover_every_score_once_in_order(client: FormClient) -> None
         "recency",
         "last_activity_at",
         "updated_at",
+        "human_share",
+        "last_human_touch_at",
+        "open_tasks",
     }
     assert first["crm_external_id"] is None and items[1]["crm_external_id"] == "001PULL00001"
 

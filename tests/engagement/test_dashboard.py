@@ -179,12 +179,13 @@ async def test_account_page_with_history_chart_and_explanation(client, settings)
     response = await client.get(f"/staff/engagement/accounts/{account.id}")
     assert response.status_code == 200
     html = response.text
-    svg = html[html.index("<svg") : html.index("</svg>")]
+    chart = html.index('<svg class="score-chart"')
+    svg = html[chart : html.index("</svg>", chart)]
     assert 'role="img"' in svg and "<title" in svg and "<desc" in svg
     points = re.search(r'<polyline class="series" points="([^"]+)"', svg)
     assert points is not None and len(points.group(1).split()) == 4  # 3 snapshots + today
     assert svg.count('class="band-line') == 2
-    start = html.index("<details>")
+    start = html.index("<details>", chart)
     table = html[start : html.index("</details>", start)]
     assert "80.0" in table and "99.0" not in table
     assert 'id="explanation"' in html and "トピック" in html

@@ -21,6 +21,7 @@ from tests.crm.servers import WebhookReceiver
 from tests.events.attendance_helpers import report
 from tests.factories import PASSWORD
 from tests.security.matrix import Route, Run, caller_for, router_routes
+from tests.security.workbench_rows import WORKBENCH_ROWS
 from tests.security.world import MARKERS, ROLES, World, build_world
 
 
@@ -376,6 +377,8 @@ TABLE: dict[str, Route] = {
     "GET /api/v1/webhooks": Route("401 401 401 401 401 200"),
     "POST /api/v1/webhooks": Route("401 401 401 401 401 201", json=lambda w: webhook(w)),
     "DELETE /api/v1/webhooks/{endpoint_id}": Route("401 401 401 401 401 204", phase=1),
+    # --- the content library and the CSM's workbench (tests/security/workbench_rows.py) ---
+    **WORKBENCH_ROWS,
 }
 
 

@@ -116,6 +116,20 @@ EMAILS: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     ("password_reset.html", {"link": LINK, "minutes": 60}, ()),
     ("signup.html", {"account_name": ACCOUNT, "link": LINK, "days": 2}, (ACCOUNT,)),
     ("signup_exists.html", {"link": LINK}, ()),
+    (
+        "success_homework.html",
+        {
+            "name": NAME,
+            "items": [{"title": TITLE, "minutes": 15, "due_on": "2026-12-14", "link": LINK}],
+            "link": LINK,
+        },
+        (NAME, TITLE),
+    ),
+    (
+        "success_tasks.html",
+        {"name": NAME, "tasks": [{"account_name": ACCOUNT, "due_on": "2026-12-10"}], "link": LINK},
+        (NAME, ACCOUNT),
+    ),
 ]
 
 SUBJECTS = {

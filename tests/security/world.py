@@ -15,6 +15,9 @@ from typing import Any
 from accounts.tables import Account, Member
 from accounts.unsubscribe import unsubscribe_url
 from community.tables import Flag, Notification
+from content.schemas import ContentIn
+from content.services import save_item
+from core.timeutil import utcnow
 from crm.pull.tokens import create_token
 from crm.tables import SyncRun, WebhookDelivery
 from crm.webhooks.endpoints import create_endpoint
@@ -30,6 +33,10 @@ from events.services import audience_account_ids, event_hosts
 from events.staff_controllers import event_form_values, series_form_values
 from events.tables import Registration
 from settings import Settings
+from success.schemas import HomeworkIn, TaskIn, TouchIn
+from success.tables import Homework, Playbook
+from success.tasks import create_task
+from success.touches import log_touch
 from tests.community.helpers import make_category, make_reply, make_topic
 from tests.engagement.ui_helpers import put_score, put_snapshot
 from tests.events.event_helpers import event_input, new_event
@@ -47,11 +54,13 @@ MARKERS = {
     "series_a": "エー社定例会 S6J",
     "staff_topic": "スタッフ限定トピック F1D",
     "draft_event": "下書きイベント D0G",
+    "content_a": "エー社向けコンテンツ K5B",
+    "touch_a": "エー社との面談メモ N2H",
 }
 ROLES = ("anon", "customer_a", "customer_b", "csm", "admin", "token")
 _A_ONLY = {"account_a", "member_a_name", "member_a_email", "private_category"}
-_A_ONLY |= {"private_topic", "private_post", "event_a", "series_a"}
-_STAFF_ONLY = {"staff_topic", "draft_event"}
+_A_ONLY |= {"private_topic", "private_post", "event_a", "series_a", "content_a"}
+_STAFF_ONLY = {"staff_topic", "draft_event", "touch_a"}
 # The markers each role may legitimately read (anything else in an answer is a leak).
 MARKER_READERS: dict[str, set[str]] = {
     "anon": set(),
@@ -90,6 +99,11 @@ class World:
     sync_run_id: int
     feed_filename: str  # alice's private calendar feed
     unsubscribe_token: str  # alice's one-click unsubscribe from notification emails
+    content_a_id: int  # a content item for account A only
+    touch_a_id: int  # the CSM's 1:1 touch with alice (notes: touch_a), homework content_a
+    homework_a_id: int  # alice's
+    task_a_id: int  # a task on account A for the CSM
+    playbook_id: int
     token_secret: str  # the bearer token the "token" role sends (both scopes)
     receiver_url: str  # a webhook receiver on loopback
     forms: dict[str, dict[str, Any]] = field(default_factory=dict)  # staff forms, as shown
@@ -117,6 +131,12 @@ class World:
             "crm": "salesforce",
             "filename": self.feed_filename,
             "token": self.unsubscribe_token,
+            "item_id": self.content_a_id,
+            "touch_id": self.touch_a_id,
+            "homework_id": self.homework_a_id,
+            "task_id": self.task_a_id,
+            "playbook_id": self.playbook_id,
+            "csm_id": self.csm.id,
             "file_path": "kizuna.css",
             "path": "no-such-document",
         }
@@ -205,6 +225,7 @@ async def build_world(settings: Settings, receiver_url: str) -> World:
         SyncRun.id
     )
     feed = await create_feed_token(alice)
+    workbench = await _workbench(csm, admin, alice, account_a)
     reg = await Registration.select().where(Registration.id == row.id).first()
     assert reg is not None and reg["status"] == "confirmed"
     world = World(
@@ -235,9 +256,54 @@ async def build_world(settings: Settings, receiver_url: str) -> World:
         unsubscribe_token=unsubscribe_url(settings, alice.id, "notifications").rsplit("/", 1)[1],
         token_secret=role_token.secret,
         receiver_url=receiver_url,
+        **workbench,
     )
     world.forms = await _staff_forms(world)
     return world
+
+
+async def _workbench(
+    csm: Member, admin: Member, alice: Member, account_a: Account
+) -> dict[str, int]:
+    """A's content item, the CSM's touch with alice giving it as homework, a task, a playbook."""
+    item_id = await save_item(
+        admin,
+        None,
+        ContentIn(
+            title=MARKERS["content_a"],
+            body="エー社のための手順です。",
+            audience="accounts",
+            audience_accounts=[account_a.id],
+            published=True,
+        ),
+    )
+    today = date.today()
+    touch_id = await log_touch(
+        csm,
+        account_a.id,
+        TouchIn(
+            occurred_at=utcnow() - timedelta(hours=2),
+            title="定例",
+            notes=MARKERS["touch_a"],
+            participant_ids=[alice.id],
+            staff_ids=[csm.id],
+            homework=[HomeworkIn(item_id=item_id, member_ids=[alice.id])],
+        ),
+        today,
+    )
+    [homework] = await Homework.select(Homework.id).where(Homework.touch == touch_id)
+    task_id = await create_task(
+        csm, account_a.id, TaskIn(title="状況確認", due_on=today + timedelta(days=3)), today
+    )
+    playbook = Playbook(name="要注意", trigger="score_red", active=False, created_by=admin.id)
+    await playbook.save()
+    return {
+        "content_a_id": item_id,
+        "touch_a_id": touch_id,
+        "homework_a_id": homework["id"],
+        "task_a_id": task_id,
+        "playbook_id": playbook.id,
+    }
 
 
 def _form_fields(values: dict[str, Any]) -> dict[str, Any]:
