@@ -9,9 +9,11 @@ not allow; one the schema allows but a rule refuses is 422 (409 when it is the c
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Annotated, Any
 
 from litestar.openapi import ResponseSpec
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -33,6 +35,20 @@ class ApiInput(BaseModel):
     (`additionalProperties: false`, core.openapi), so a client generated from it sends none."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def _written(value: Any) -> Any:
+    """A date or time in a JSON body is a string (ISO 8601), as the schema says: pydantic would
+    also read a number as seconds since 1970, which the schema does not allow."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("write it as an ISO 8601 string")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_written)]
+"""A date an API body (or a form) gives: "2026-12-07", never a number."""
+IsoDatetime = Annotated[datetime, BeforeValidator(_written)]
+"""A time an API body (or a form) gives: "2026-12-07T10:00:00+09:00", never a number."""
 
 
 class Problem(BaseModel):

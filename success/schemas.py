@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.ids import ID_MAX, RowId
-from core.problems import ApiInput
+from core.problems import ApiInput, IsoDate, IsoDatetime
 
 TouchKindName = Literal["meeting_online", "meeting_onsite", "call", "email", "qbr"]
 OutcomeName = Literal["held", "no_show"]
@@ -52,7 +52,7 @@ class HomeworkIn(ApiInput):
 
     item_id: RowId
     member_ids: list[int] = Field(default_factory=list, max_length=100)
-    due_on: date | None = None  # default: the next meeting, else a week after the touch
+    due_on: IsoDate | None = None  # default: the next meeting, else a week after the touch
 
 
 class TouchIn(ApiInput):
@@ -61,12 +61,12 @@ class TouchIn(ApiInput):
 
     kind: TouchKindName = "meeting_online"
     outcome: OutcomeName = "held"
-    occurred_at: datetime
+    occurred_at: IsoDatetime
     duration_minutes: int = Field(30, ge=1, le=600)
     title: str | None = Field(default=None, max_length=200)
     notes: str | None = Field(default=None, max_length=NOTES_MAX)
     next_step: str | None = Field(default=None, max_length=500)
-    next_meeting_on: date | None = None
+    next_meeting_on: IsoDate | None = None
     participant_ids: list[int] = Field(default_factory=list, max_length=100)
     staff_ids: list[int] = Field(default_factory=list, max_length=20)
     homework: list[HomeworkIn] = Field(default_factory=list, max_length=20)
@@ -90,7 +90,7 @@ class TaskChange(ApiInput):
 
     action: Literal["done", "snooze", "reassign", "reopen"]
     version: int = Field(ge=1, le=ID_MAX)
-    snoozed_until: date | None = None
+    snoozed_until: IsoDate | None = None
     assignee_id: int | None = OptionalId
 
 
@@ -127,7 +127,7 @@ class TouchOut(BaseModel):
     account_id: int
     kind: TouchKindName
     outcome: OutcomeName
-    occurred_at: datetime
+    occurred_at: IsoDatetime
     duration_minutes: int
     title: str
     notes_html: str
