@@ -7,7 +7,7 @@ import unicodedata
 from typing import Any
 
 from accounts.tables import Account, AccountDomain, Member, Role
-from core.database import transaction
+from core.database import is_postgres, transaction
 from core.errors import Conflict, DomainError, Forbidden, NotFound
 from core.i18n import N_
 from core.security import hash_password
@@ -316,3 +316,10 @@ def _check_may_edit(actor: Member, member: Member, changes: dict[str, Any]) -> N
 async def deactivate_member(actor: Member, member_id: int) -> Member:
     """The member can no longer sign in; an open session ends at its next request."""
     return await edit_member(actor, member_id, {"active": False})
+
+
+async def lock_member(member_id: int) -> None:
+    """Serialise one member's writes inside a transaction (PostgreSQL row lock; SQLite's write
+    transaction already does), so a double click's second request sees the first one's row."""
+    if is_postgres():
+        await Member.select(Member.id).where(Member.id == member_id).lock_rows("NO KEY UPDATE")

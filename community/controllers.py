@@ -6,7 +6,6 @@ validation comes back with its errors (status 400); refusals (403, 404, 409) are
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
@@ -42,16 +41,12 @@ from community.staff_controllers import (
 )
 from community.tables import Post
 from core.errors import DomainError, NotFound
-from core.forms import form_failure, read_form, validate
+from core.forms import form_failure, form_token, read_form, validate
 from core.guards import requires_member
 from core.i18n import lazy
 from core.ids import ID_MAX, PathId
 from core.templating import safe
 from core.web import flash, redirect
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(16)
 
 
 class CommunityController(Controller):
@@ -126,7 +121,7 @@ class CommunityController(Controller):
                 "values": values,
                 "errors": errors or {},
                 "preview_html": safe(preview_html) if preview_html is not None else None,
-                "client_token": values.get("client_token") or new_token(),
+                "client_token": values.get("client_token") or form_token(),
             },
             status_code=status,
         )
@@ -194,7 +189,7 @@ class CommunityController(Controller):
                 "values": values,
                 "errors": errors or {},
                 "preview_html": safe(preview_html) if preview_html is not None else None,
-                "client_token": values.get("client_token") or new_token(),
+                "client_token": values.get("client_token") or form_token(),
             },
             status_code=status,
         )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from accounts.services import lock_member
 from accounts.tables import Member
 from community.categories import get_visible_category
 from community.notifications import notify
@@ -126,12 +127,6 @@ async def post_for_write(member: Member, post_id: int) -> tuple[StoredPost, Lock
     return post, topic
 
 
-async def _lock_member(member_id: int) -> None:
-    # Serialises one member's topic creations, so a double click sees the first topic.
-    if is_postgres():
-        await Member.select(Member.id).where(Member.id == member_id).lock_rows("NO KEY UPDATE")
-
-
 async def mark_read(member_id: int, topic_id: int, post_id: int) -> None:
     await TopicRead.insert(
         TopicRead(
@@ -201,7 +196,7 @@ async def create_topic(
     category = await get_visible_category(member, category_id)
     draft = await _draft(member, body, client_token, category_id, kind, title)
     async with transaction():
-        await _lock_member(member.id)
+        await lock_member(member.id)
         earlier = await _recent_duplicate(Topic, member.id, draft.key, draft.digest)
         if earlier is not None:
             return earlier, False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any, TypeVar
 
 from litestar import Request
@@ -161,3 +162,9 @@ def fields_of(model: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:
     """The form's values of `model`'s fields only (a form also posts its CSRF token and
     fields another model reads), for a model that refuses unknown fields (an API body)."""
     return {name: value for name, value in data.items() if name in model.model_fields}
+
+
+def form_token() -> str:
+    """A fresh token for a form's hidden `client_token`: the same submission sent twice (a
+    double click, a retried request) is recognised by it and acted on once."""
+    return secrets.token_urlsafe(16)

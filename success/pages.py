@@ -22,7 +22,7 @@ from accounts.services import staff_members
 from accounts.tables import Account, Member, Role
 from content.services import items_for_account
 from core.errors import DomainError, NotFound
-from core.forms import as_list, fields_of, form_failure, read_form, validate
+from core.forms import as_list, fields_of, form_failure, form_token, read_form, validate
 from core.guards import requires_staff
 from core.i18n import N_, gettext, lazy
 from core.ids import PathId
@@ -131,7 +131,13 @@ async def touch_form(
     **extra: Any,
 ) -> Template:
     context = await _form_context(account_id, values)
-    extra = {"editing": None, "imported": False, "unmatched": [], **extra}
+    extra = {
+        "editing": None,
+        "imported": False,
+        "unmatched": [],
+        "client_token": form_token(),
+        **extra,
+    }
     return page(
         "success/touch_form.html",
         status,

@@ -11,13 +11,14 @@ PlaybookMatch row's unique pair decides between two evaluations running at once.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from accounts.tables import Account, Member
-from core.database import fetch, transaction
+from core.database import insert_rows, transaction
 from core.errors import DomainError, Forbidden, NotFound
 from core.forms import Problems, refuse
 from core.i18n import N_
@@ -30,6 +31,19 @@ from success.triggers import TRIGGERS, Situation, Trigger, find_matches
 
 PLAYBOOK_NOT_FOUND = N_("This playbook does not exist.")
 CHUNK = 500
+TASK_COLUMNS = (
+    "account",
+    "playbook",
+    "reason",
+    "reason_params",
+    "title",
+    "assignee",
+    "due_on",
+    "priority",
+    "status",
+    "created_at",
+    "version",
+)
 
 
 class TooBroad(DomainError):
@@ -168,22 +182,14 @@ async def _cause_gone(playbook_id: int, accounts: list[int], now: datetime) -> N
 
 async def _claim(playbook_id: int, accounts: list[int], now: datetime) -> list[int]:
     """The accounts whose match row this evaluation wrote (a concurrent one wrote the rest)."""
-    won: list[int] = []
-    for start in range(0, len(accounts), CHUNK):
-        rows = (
-            await PlaybookMatch.insert(
-                *[
-                    PlaybookMatch(playbook=playbook_id, account=a, since=now)
-                    for a in accounts[start : start + CHUNK]
-                ]
-            )
-            .on_conflict(
-                target=(PlaybookMatch.playbook, PlaybookMatch.account), action="DO NOTHING"
-            )
-            .returning(PlaybookMatch.account)
-        )
-        won += [row["account"] for row in rows]
-    return sorted(won)
+    rows = await insert_rows(
+        "success_playbook_match",
+        ("playbook", "account", "since"),
+        [(playbook_id, account, now) for account in accounts],
+        returning=("account",),
+        conflict="ON CONFLICT (playbook, account) DO NOTHING",
+    )
+    return sorted(row["account"] for row in rows)
 
 
 async def _make_tasks(
@@ -197,13 +203,13 @@ async def _make_tasks(
     if not accounts:
         return 0, []
     playbook_id = playbook["id"]
-    open_rows = await fetch(
-        "SELECT id, account FROM success_task WHERE playbook = {} AND status = {} "  # noqa: S608
-        "AND account IN (" + ", ".join("{}" for _ in accounts) + ")",
-        playbook_id,
-        TaskStatus.open.value,
-        *accounts,
+    crossing = set(accounts)
+    # This playbook's open tasks (few: they are worked and closed), matched in Python: a list
+    # of every crossing account as SQL parameters would cost more than the rows.
+    open_rows = await Task.select(Task.id, Task.account).where(
+        (Task.playbook == playbook_id) & (Task.status == TaskStatus.open.value)
     )
+    open_rows = [row for row in open_rows if row["account"] in crossing]
     still_open = {row["account"]: row["id"] for row in open_rows}
     if still_open:
         await Task.update({Task.cause_gone_at: None, Task.version: Task.version + 1}).where(
@@ -211,24 +217,31 @@ async def _make_tasks(
         )
     owners = await _owners([a for a in accounts if a not in still_open])
     due = situation.today + timedelta(days=playbook["due_in_days"])
-    made: list[tuple[int, int]] = []
     rows = [
-        Task(
-            account=account,
-            playbook=playbook_id,
-            reason=playbook["trigger"],
-            reason_params=matches[account],
-            assignee=playbook["assignee"] or owners.get(account),
-            due_on=due,
-            priority=playbook["priority"],
-            created_at=situation.now,
+        (
+            account,
+            playbook_id,
+            playbook["trigger"],
+            json.dumps(matches[account], ensure_ascii=False),
+            "",
+            playbook["assignee"] or owners.get(account),
+            due,
+            playbook["priority"],
+            TaskStatus.open.value,
+            situation.now,
+            1,
         )
         for account in accounts
         if account not in still_open
     ]
-    for start in range(0, len(rows), CHUNK):
-        inserted = await Task.insert(*rows[start : start + CHUNK]).returning(Task.id, Task.assignee)
-        made += [(row["assignee"], row["id"]) for row in inserted if row["assignee"]]
+    inserted = await insert_rows(
+        "success_task",
+        TASK_COLUMNS,
+        rows,
+        returning=("id", "assignee"),
+        casts={"reason_params": "jsonb"},
+    )
+    made = [(row["assignee"], row["id"]) for row in inserted if row["assignee"]]
     return len(rows), made
 
 

@@ -71,6 +71,11 @@ class TouchIn(ApiInput):
     staff_ids: list[int] = Field(default_factory=list, max_length=20)
     homework: list[HomeworkIn] = Field(default_factory=list, max_length=20)
     ics_uid: str | None = Field(default=None, max_length=300)
+    client_token: str | None = Field(
+        default=None,
+        max_length=64,
+        description="Any unique string per attempt: a repeated request logs one touch.",
+    )
     task_id: int | None = OptionalId  # the task this touch does (closed with it)
     task_version: int | None = Field(default=None, ge=1)  # the task's version the form showed
     version: int | None = Field(default=None, ge=1)  # an edit: the version the form showed

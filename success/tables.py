@@ -67,6 +67,12 @@ class Touch(Table, tablename="success_touch"):
     ics_uid = Varchar(
         length=300, null=True, default=None, help_text="UID of the imported calendar event."
     )
+    submission_key = Varchar(
+        length=100,
+        null=True,
+        default=None,
+        help_text="author:form token: a repeated submission is the same touch (unique index).",
+    )
     created_by = ForeignKey(references=Member, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())

@@ -16,6 +16,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from accounts.services import lock_member
 from accounts.tables import Account, Member
 from content.services import items_for_account
 from core.database import transaction
@@ -171,9 +172,19 @@ async def log_touch(actor: Member, account_id: int, data: TouchIn, today: date) 
         problems["ics_uid"] = (N_("This calendar meeting was already logged."), {})
     refuse(problems)
     staff = staff or [actor.id]
+    key = f"{actor.id}:{data.client_token}" if data.client_token else None
     async with transaction():
+        await lock_member(actor.id)
+        if key and (
+            earlier := await Touch.select(Touch.id).where(Touch.submission_key == key).first()
+        ):
+            return int(earlier["id"])  # the same form sent again (a double click)
         touch = Touch(
-            account=account_id, ics_uid=data.ics_uid or None, created_by=actor.id, **_values(data)
+            account=account_id,
+            ics_uid=data.ics_uid or None,
+            submission_key=key,
+            created_by=actor.id,
+            **_values(data),
         )
         await touch.save()
         touch_id = int(touch.id)

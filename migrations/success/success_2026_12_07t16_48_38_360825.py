@@ -1700,4 +1700,26 @@ async def forwards():
         schema=None,
     )
 
+    manager.add_column(
+        table_class_name="Touch",
+        tablename="success_touch",
+        column_name="submission_key",
+        db_column_name="submission_key",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 100,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
     return manager

@@ -1,6 +1,6 @@
 """Indexes the table definitions cannot say (both engines): unique participant, staff and
 homework rows, one match row per playbook and account (the arbiter between two evaluations),
-one import per calendar meeting and account."""
+one import per calendar meeting and account, one touch per submitted form."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine.finder import engine_finder
@@ -20,6 +20,8 @@ UP = [
     "CREATE UNIQUE INDEX success_touch_ics ON success_touch (account, ics_uid) "
     "WHERE ics_uid IS NOT NULL",
     "CREATE INDEX success_task_playbook ON success_task (playbook, account, status)",
+    "CREATE UNIQUE INDEX success_touch_submission ON success_touch (submission_key) "
+    "WHERE submission_key IS NOT NULL",
 ]
 DOWN = [
     "DROP INDEX IF EXISTS success_participant_pair",
@@ -29,6 +31,7 @@ DOWN = [
     "DROP INDEX IF EXISTS success_match_pair",
     "DROP INDEX IF EXISTS success_touch_ics",
     "DROP INDEX IF EXISTS success_task_playbook",
+    "DROP INDEX IF EXISTS success_touch_submission",
 ]
 
 

@@ -86,6 +86,12 @@ OPERATIONS = {
     for method in item
     if method in {"get", "put", "post", "delete", "patch"}
 }
+# The stateful phase replays a prefix of calls to explore from it, and needs the server to
+# answer the replay as it answered the first time (else Hypothesis stops with
+# FlakyStrategyDefinition: the rules a state enables changed). A task change is made on the
+# version the caller saw and is refused (409) on a replay, by design: it is fuzzed on its own
+# above, and left out of the sequences.
+STATEFUL_SCHEMA = SCHEMA.exclude(path="/api/v1/tasks/{task_id}/change", method="POST")
 TOKEN_OPERATIONS = {
     f"{method.upper()} {path}"
     for path, item in DOCUMENT["paths"].items()
@@ -275,7 +281,7 @@ def test_the_stateful_phase_as_staff(target: Target) -> None:
     answer…), as the CSM: each answer checked like the single calls."""
     staff = target.callers["staff"]
 
-    class Workflow(SCHEMA.as_state_machine()):  # type: ignore[misc]
+    class Workflow(STATEFUL_SCHEMA.as_state_machine()):  # type: ignore[misc]
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
             staff.authenticate(case)
             return {"base_url": target.base, **staff.transport(case.operation.label)}

@@ -3,6 +3,7 @@ refusals that leave nothing half-written, corrections that rewrite the touch's s
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 
 import pytest
@@ -148,3 +149,18 @@ async def test_a_correction_rewrites_the_touchs_signals_and_a_stale_one_is_refus
     assert await _signals() == [(cast.bob.id, "meeting_attended", 30.0)]
     await delete_touch(cast.admin, touch_id)
     assert await Touch.count() == 0 and await Signal.count() == 0
+
+
+async def test_the_same_form_sent_twice_logs_one_touch(app) -> None:
+    cast = await Cast.create()
+    form = touch_in([cast.alice.id], client_token="form-1")
+    ids = await asyncio.gather(
+        log_touch(cast.csm, cast.account.id, form, date.today()),
+        log_touch(cast.csm, cast.account.id, form, date.today()),
+    )
+    assert ids[0] == ids[1] and await Touch.count() == 1
+    assert await _signals() == [(cast.alice.id, "meeting_attended", 60.0)]
+    other = await log_touch(
+        cast.csm, cast.account.id, touch_in([cast.alice.id], client_token="form-2"), date.today()
+    )
+    assert other != ids[0] and await Touch.count() == 2
