@@ -60,7 +60,12 @@ SHOTS = [
     Shot("workbench-account.png", "/staff/engagement/accounts/1", CSM),
     Shot("timeline.png", "/staff/success/accounts/1/timeline", CSM),
     Shot("my-tasks.png", "/staff/tasks", CSM),
-    Shot("touch.png", "/staff/tasks", CSM, follow=r"^/staff/success/touches/\d+$"),
+    Shot(
+        "touch.png",
+        "/staff/success/accounts/1/timeline",
+        CSM,
+        follow=r"^/staff/success/touches/\d+$",
+    ),
     Shot("mix.png", "/staff/success/mix", CSM),
     Shot("capacity.png", "/staff/success/capacity", CSM),
     Shot("playbooks.png", "/staff/playbooks", ADMIN),

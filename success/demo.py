@@ -142,7 +142,7 @@ async def _onboarding(
                 HomeworkIn(
                     item_id=item["id"],
                     member_ids=[yamada.id, suzuki.id],
-                    due_on=(when + timedelta(days=7)).date(),
+                    due_on=(when + timedelta(days=10)).date(),
                 )
             ]
             if item
