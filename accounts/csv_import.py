@@ -180,22 +180,33 @@ def _parse_row(
             line=line,
             value=crm_id,
         )
-    dates: dict[str, date | None] = {}
+    dates, problem = _dates(line, raw, columns)
+    if problem:
+        return None, problem
+    start, renewal = dates
+    return ImportRow(line, name, domains, crm_id, arr, start, renewal), None
+
+
+def _dates(
+    line: int, raw: list[str], columns: dict[str, int]
+) -> tuple[tuple[date | None, date | None], str | None]:
+    """(contract start, renewal date) of a row, or the row's problem with them."""
+    found: dict[str, date | None] = {}
     for column in ("contract_start", "renewal_date"):
         text = _cell(raw, columns, column)
-        dates[column] = parse_date(text)
-        if text and dates[column] is None:
-            return None, gettext(
+        found[column] = parse_date(text)
+        if text and found[column] is None:
+            return (None, None), gettext(
                 "Line %(line)s: “%(value)s” is not a date (write it as 2026-04-01).",
                 line=line,
                 value=text,
             )
-    start, renewal = dates["contract_start"], dates["renewal_date"]
+    start, renewal = found["contract_start"], found["renewal_date"]
     if start and renewal and renewal < start:
-        return None, gettext(
+        return (None, None), gettext(
             "Line %(line)s: the renewal date is before the contract start.", line=line
         )
-    return ImportRow(line, name, domains, crm_id, arr, start, renewal), None
+    return (start, renewal), None
 
 
 def parse_date(text: str) -> date | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from core import i18n
 from core.settings import ROOT
-from core.timeutil import to_zone
+from core.timeutil import to_zone, utcnow
 
 TEMPLATE_DIR = ROOT / "templates"
 _current_timezone: ContextVar[str] = ContextVar("kizuna_timezone", default="Asia/Tokyo")
@@ -26,6 +26,11 @@ _FORMATS = {
 
 def set_timezone(zone: str) -> None:
     _current_timezone.set(zone)
+
+
+def viewer_today() -> date:
+    """Today's date in the viewer's time zone (the default zone outside a request)."""
+    return to_zone(utcnow(), get_timezone()).date()
 
 
 def get_timezone() -> str:

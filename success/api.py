@@ -12,8 +12,7 @@ from content.hooks import CONTENT_COMPLETED
 from core.guards import requires_member, requires_staff
 from core.ids import PathId
 from core.problems import SIGNED_IN, WRITE, problem_responses
-from core.templating import get_timezone
-from core.timeutil import to_zone, utcnow
+from core.templating import viewer_today
 from core.wiring import Wiring
 from success import homework as homework_service
 from success import tasks, touches
@@ -32,10 +31,6 @@ from success.tasks import TaskRow
 
 READ = problem_responses(400, *SIGNED_IN, 404)
 WRITE_ITEM = problem_responses(*WRITE, 404, 409)
-
-
-def _today() -> Any:
-    return to_zone(utcnow(), get_timezone()).date()
 
 
 def homework_out(row: HomeworkRow, today: Any) -> HomeworkOut:
@@ -74,7 +69,7 @@ async def touch_outs(rows: list[touches.TouchRow]) -> list[TouchOut]:
     ids = [row.id for row in rows]
     participants, staff = await touches.people(ids)
     given = await homework_service.touch_homework(ids)
-    today = _today()
+    today = viewer_today()
     return [
         TouchOut(
             id=row.id,
@@ -110,7 +105,7 @@ class WorkbenchApiController(Controller):
         which: Annotated[Literal["mine", "all"], QueryParameter(name="scope")] = "mine",
     ) -> TaskList:
         """My open tasks (overdue first), or every open task (`scope=all`)."""
-        today = _today()
+        today = viewer_today()
         if which == "all":
             found = await tasks.all_tasks(today)
         else:
@@ -127,7 +122,7 @@ class WorkbenchApiController(Controller):
         self, request: Request[Any, Any, Any], task_id: PathId, data: Annotated[TaskChange, Body()]
     ) -> TaskOut:
         """Done, snooze, reassign or reopen; 409 when the task changed since `version`."""
-        return task_out(await tasks.change_task(request.user, task_id, data, _today()))
+        return task_out(await tasks.change_task(request.user, task_id, data, viewer_today()))
 
     @get("/accounts/{account_id:int}/touches", responses=READ)
     async def account_touches(self, account_id: PathId) -> TouchList:
@@ -139,7 +134,7 @@ class WorkbenchApiController(Controller):
         self, request: Request[Any, Any, Any], account_id: PathId, data: Annotated[TouchIn, Body()]
     ) -> TouchOut:
         """Log a touch (times with an offset, or the viewer's zone) with its homework."""
-        touch_id = await touches.log_touch(request.user, account_id, data, _today())
+        touch_id = await touches.log_touch(request.user, account_id, data, viewer_today())
         [out] = await touch_outs([await touches.get_touch(touch_id)])
         return out
 
@@ -159,7 +154,7 @@ class HomeworkApiController(Controller):
     @get("/", responses=problem_responses(400, *SIGNED_IN))
     async def my_homework(self, request: Request[Any, Any, Any]) -> HomeworkList:
         """The member's homework: open first (by due day), then the latest done."""
-        today = _today()
+        today = viewer_today()
         found = await homework_service.member_homework(request.user.id)
         return HomeworkList(items=[homework_out(row, today) for row in found])
 
@@ -171,4 +166,4 @@ class HomeworkApiController(Controller):
             request.user, homework_id, wiring.listeners(CONTENT_COMPLETED)
         )
         row = await homework_service.get_homework(request.user.id, homework_id)
-        return homework_out(row, _today())
+        return homework_out(row, viewer_today())

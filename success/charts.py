@@ -31,6 +31,34 @@ def _nice_max(value: float) -> float:
     return top
 
 
+def _bar_parts(
+    month: MonthMix, x: float, bar: float, per_hour: float, target: float | None
+) -> list[str]:
+    """One month: its two stacked bars, its share above them, its label, its target tick."""
+    human_h = per_hour * month.human / 60.0
+    digital_h = per_hour * month.digital / 60.0
+    base = TOP + (HEIGHT - TOP - BOTTOM)
+    share = month.human_share
+    label = "—" if share is None else f"{share:.0f}%"
+    parts = [
+        f'<rect class="bar-human" x="{x:.1f}" y="{base - human_h:.1f}" width="{bar:.1f}" '
+        f'height="{human_h:.1f}" fill="{HUMAN}"/>'
+        f'<rect class="bar-digital" x="{x:.1f}" y="{base - human_h - digital_h:.1f}" '
+        f'width="{bar:.1f}" height="{digital_h:.1f}" fill="{DIGITAL}"/>',
+        f'<text class="share" x="{x + bar / 2:.1f}" y="{base - human_h - digital_h - 5:.1f}" '
+        f'text-anchor="middle" font-size="11" fill="#1c1917">{label}</text>'
+        f'<text class="tick" x="{x + bar / 2:.1f}" y="{HEIGHT - 10}" text-anchor="middle" '
+        f'font-size="11" fill="#57534e">{month.month.strftime("%y/%m")}</text>',
+    ]
+    if target is not None and share is not None and month.touch_minutes:
+        y = base - (human_h + digital_h) * target / 100.0
+        parts.append(
+            f'<line class="target" x1="{x - 3:.1f}" x2="{x + bar + 3:.1f}" y1="{y:.1f}" '
+            f'y2="{y:.1f}" stroke="#b45309" stroke-width="2" stroke-dasharray="4 2"/>'
+        )
+    return parts
+
+
 def mix_chart(
     months: Sequence[MonthMix], targets: Sequence[float], title: str, description: str
 ) -> Markup:
@@ -56,29 +84,7 @@ def mix_chart(
         )
     for index, month in enumerate(months):
         x = LEFT + slot * index + (slot - bar) / 2
-        human_h = plot_h * (month.human / 60.0) / top
-        digital_h = plot_h * (month.digital / 60.0) / top
-        base = TOP + plot_h
-        parts.append(
-            f'<rect class="bar-human" x="{x:.1f}" y="{base - human_h:.1f}" width="{bar:.1f}" '
-            f'height="{human_h:.1f}" fill="{HUMAN}"/>'
-            f'<rect class="bar-digital" x="{x:.1f}" y="{base - human_h - digital_h:.1f}" '
-            f'width="{bar:.1f}" height="{digital_h:.1f}" fill="{DIGITAL}"/>'
-        )
-        share = month.human_share
-        label = "—" if share is None else f"{share:.0f}%"
-        parts.append(
-            f'<text class="share" x="{x + bar / 2:.1f}" y="{base - human_h - digital_h - 5:.1f}" '
-            f'text-anchor="middle" font-size="11" fill="#1c1917">{label}</text>'
-            f'<text class="tick" x="{x + bar / 2:.1f}" y="{HEIGHT - 10}" text-anchor="middle" '
-            f'font-size="11" fill="#57534e">{month.month.strftime("%y/%m")}</text>'
-        )
-        if index < len(targets) and share is not None and month.touch_minutes:
-            total_h = human_h + digital_h
-            y = base - total_h * targets[index] / 100.0
-            parts.append(
-                f'<line class="target" x1="{x - 3:.1f}" x2="{x + bar + 3:.1f}" y1="{y:.1f}" '
-                f'y2="{y:.1f}" stroke="#b45309" stroke-width="2" stroke-dasharray="4 2"/>'
-            )
+        target = targets[index] if index < len(targets) else None
+        parts += _bar_parts(month, x, bar, plot_h / top, target)
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every interpolated text is escaped or numeric

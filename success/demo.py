@@ -112,6 +112,16 @@ def _at(now: datetime, days_ago: int, hour: int = 5) -> datetime:
     return (now - timedelta(days=days_ago)).replace(hour=hour, minute=0)
 
 
+ONBOARDING_PLAN = [
+    "初期設定ガイド：最初の30分でやること",
+    "CSV インポート準備チェックリスト",
+    "動画：請求設定と締め日の変更",
+    "ダッシュボード活用：朝会で使える 5 つのビュー",
+    "ウェビナー録画：新機能「自動レポート」活用",
+    "権限設計ワークシート（大規模導入向け）",
+]
+
+
 async def _onboarding(
     csm: Member,
     accounts: dict[str, Any],
@@ -121,49 +131,22 @@ async def _onboarding(
 ) -> None:
     """さくらテック: a weekly 1:1 for eight weeks, each with homework, done before the next."""
     account = accounts.get("株式会社さくらテック")
-    yamada = people.get("yamada@sakura-tech.example")
-    suzuki = people.get("suzuki@sakura-tech.example")
-    if account is None or yamada is None or suzuki is None:
+    members = [people.get(f"{n}@sakura-tech.example") for n in ("yamada", "suzuki")]
+    if account is None or None in members:
         return
-    plan = [
-        "初期設定ガイド：最初の30分でやること",
-        "CSV インポート準備チェックリスト",
-        "動画：請求設定と締め日の変更",
-        "ダッシュボード活用：朝会で使える 5 つのビュー",
-        "ウェビナー録画：新機能「自動レポート」活用",
-        "権限設計ワークシート（大規模導入向け）",
-    ]
+    ids = [m.id for m in members if m is not None]
+    notes = "設定の進み具合を確認し、次の手順を一緒に決めました。"
     for week in range(8, 0, -1):
         when = _at(now, week * 7)
-        title = plan[(8 - week) % len(plan)]
-        item = items.get(title)
-        homework = (
-            [
-                HomeworkIn(
-                    item_id=item["id"],
-                    member_ids=[yamada.id, suzuki.id],
-                    due_on=(when + timedelta(days=10)).date(),
-                )
-            ]
-            if item
-            else []
-        )
-        await log_touch(
-            csm,
-            account["id"],
-            _touch_in(
-                when,
-                60,
-                f"オンボーディング定例（第{9 - week}回）",
-                "設定の進み具合を確認し、次の手順を一緒に決めました。",
-                [yamada.id, suzuki.id],
-                [csm.id],
-                homework,
-            ),
-            when.date(),
-        )
+        item = items.get(ONBOARDING_PLAN[(8 - week) % len(ONBOARDING_PLAN)])
+        due = (when + timedelta(days=10)).date()
+        homework = [HomeworkIn(item_id=item["id"], member_ids=ids, due_on=due)] if item else []
+        title = f"オンボーディング定例（第{9 - week}回）"
+        meeting = _touch_in(when, 60, title, notes, ids, [csm.id], homework)
+        await log_touch(csm, account["id"], meeting, when.date())
         if item and week > 1:  # the last week's homework is still open
-            for member in (yamada, suzuki):
+            for member in members:
+                assert member is not None
                 await _complete(member, item, when + timedelta(days=3))
 
 
@@ -194,72 +177,53 @@ async def _lagging(
         return
     for weeks in (10, 8, 6, 4, 2):
         when = _at(now, weeks * 7 + 1)
-        await log_touch(
-            csm,
-            account["id"],
-            _touch_in(
-                when,
-                90,
-                "運用相談",
-                "出荷ダッシュボードの運用について相談を受けました。",
-                [tanaka.id, ito.id],
-                [csm.id, admin.id],
-                [],
-            ),
-            when.date(),
+        notes = "出荷ダッシュボードの運用について相談を受けました。"
+        meeting = _touch_in(
+            when, 90, "運用相談", notes, [tanaka.id, ito.id], [csm.id, admin.id], []
         )
+        await log_touch(csm, account["id"], meeting, when.date())
+    await _overdue_homework(csm, account["id"], tanaka, now)
+    await _task_done_by_a_touch(csm, account["id"], ito, now)
+
+
+async def _overdue_homework(csm: Member, account_id: int, member: Member, now: datetime) -> None:
+    """A call 12 days ago whose homework was due a week ago and is not done."""
     item = (
         await ContentItem.select(ContentItem.id)
         .where(ContentItem.title == "ダッシュボード活用：朝会で使える 5 つのビュー")
         .first()
     )
+    if item is None:
+        return
     when = _at(now, 12)
-    homework = (
-        [
-            HomeworkIn(
-                item_id=item["id"], member_ids=[tanaka.id], due_on=(when + timedelta(days=5)).date()
-            )
-        ]
-        if item
-        else []
-    )
-    await log_touch(
-        csm,
-        account["id"],
-        _touch_in(
-            when,
-            30,
-            "電話フォロー",
-            "ダッシュボードの記事を読んでもらう約束をしました。",
-            [tanaka.id],
-            [csm.id],
-            homework,
-        ),
-        when.date(),
-    )
+    due = (when + timedelta(days=5)).date()
+    homework = [HomeworkIn(item_id=item["id"], member_ids=[member.id], due_on=due)]
+    notes = "ダッシュボードの記事を読んでもらう約束をしました。"
+    call = _touch_in(when, 30, "電話フォロー", notes, [member.id], [csm.id], homework)
+    await log_touch(csm, account_id, call, when.date())
+
+
+async def _task_done_by_a_touch(
+    csm: Member, account_id: int, member: Member, now: datetime
+) -> None:
+    due = now.date() + timedelta(days=2)
     task_id = await create_task(
-        csm,
-        account["id"],
-        TaskIn(title="更新前の利用状況ヒアリング", due_on=now.date() + timedelta(days=2)),
-        now.date(),
+        csm, account_id, TaskIn(title="更新前の利用状況ヒアリング", due_on=due), now.date()
     )
     when = _at(now, 1)
-    await log_touch(
-        csm,
-        account["id"],
-        _touch_in(
-            when,
-            45,
-            "更新前ヒアリング",
-            "来期の利用人数と課題を確認しました。",
-            [ito.id],
-            [csm.id],
-            [],
-            task_id=task_id,
-            task_version=1,
-        ),
-        when.date(),
+    notes = "来期の利用人数と課題を確認しました。"
+    meeting = _touch_in(
+        when,
+        45,
+        "更新前ヒアリング",
+        notes,
+        [member.id],
+        [csm.id],
+        [],
+        task_id=task_id,
+        task_version=1,
     )
+    await log_touch(csm, account_id, meeting, when.date())
 
 
 def _touch_in(

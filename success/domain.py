@@ -10,6 +10,7 @@ from core.i18n import N_
 from core.jobs import cron
 from core.web import nav
 from core.wiring import Domain, Listener
+from success.account_page import account_section
 from success.admin_pages import PlaybooksController, WorkbenchController
 from success.api import HomeworkApiController, WorkbenchApiController
 from success.demo import load_success_demo
@@ -17,7 +18,7 @@ from success.emails import homework_email, tasks_email
 from success.homework import on_content_completed
 from success.jobs import EVALUATION_MINUTE, evaluate_playbooks_hourly
 from success.member_pages import HomeworkController, home_section
-from success.pages import TouchPagesController, account_section
+from success.pages import TouchPagesController
 from success.task_pages import TasksController
 
 STAFF = {"csm", "admin"}

@@ -13,8 +13,7 @@ from core.forms import read_form
 from core.guards import requires_member
 from core.i18n import lazy
 from core.ids import PathId
-from core.templating import get_timezone
-from core.timeutil import to_zone, utcnow
+from core.templating import viewer_today
 from core.web import flash, redirect, safe_next
 from core.wiring import Wiring
 from success import homework as homework_service
@@ -43,7 +42,7 @@ class HomeworkController(Controller):
 
 async def home_section(member: Any) -> tuple[str, dict[str, Any]] | None:
     """A customer's homework (open first, overdue marked); a CSM's tasks."""
-    today = to_zone(utcnow(), get_timezone()).date()
+    today = viewer_today()
     if member.is_staff:
         todo, _ = await tasks.my_tasks(member, today)
         return "success/home_tasks.html", {"tasks": todo[:6], "count": len(todo), "today": today}

@@ -128,6 +128,20 @@ def _in(values: Iterable[Any]) -> tuple[str, list[Any]]:
     return ", ".join("{}" for _ in items), items
 
 
+class _Cells:
+    """The months met so far, by account and 'YYYY-MM'."""
+
+    def __init__(self) -> None:
+        self.by_account: dict[int, dict[str, MonthMix]] = defaultdict(dict)
+
+    def __call__(self, account: int, month: str) -> MonthMix:
+        found = self.by_account[account].get(month)
+        if found is None:
+            year, number = month.split("-")
+            found = self.by_account[account][month] = MonthMix(date(int(year), int(number), 1))
+        return found
+
+
 async def mixes(
     zone: str,
     now: datetime,
@@ -136,57 +150,68 @@ async def mixes(
 ) -> dict[int, AccountMix]:
     """{account id: its last `months` months, oldest first} for every account with any touch
     (or for `account_ids`, each present even when empty)."""
-    offset = _offset_minutes(zone, now)
     first = add_months(month_start(local_today(zone, now)), -(months - 1))
     since = datetime.combine(first, datetime.min.time(), ZoneInfo(zone)).astimezone(UTC)
     wanted = sorted(set(account_ids)) if account_ids is not None else None
-    filter_sql, filter_args = "", list[Any]()
-    if wanted is not None:
-        if not wanted:
-            return {}
-        placeholders, filter_args = _in(wanted)
-        filter_sql = f" AND account IN ({placeholders})"
-    cells: dict[int, dict[str, MonthMix]] = defaultdict(dict)
+    if wanted == []:
+        return {}
+    cells = _Cells()
+    month_sql = _month_sql("occurred_at", _offset_minutes(zone, now))
+    await _add_touches(cells, month_sql, since, wanted)
+    await _add_signals(cells, month_sql, since, wanted)
+    calendar = [add_months(first, i) for i in range(months)]
+    result: dict[int, AccountMix] = {}
+    for account in wanted if wanted is not None else sorted(cells.by_account):
+        by_month = {m.month: m for m in cells.by_account.get(account, {}).values()}
+        result[account] = AccountMix(account, [by_month.get(m) or MonthMix(m) for m in calendar])
+    return result
 
-    def cell(account: int, month: str) -> MonthMix:
-        found = cells[account].get(month)
-        if found is None:
-            year, number = month.split("-")
-            found = cells[account][month] = MonthMix(date(int(year), int(number), 1))
-        return found
 
-    touch_rows = await fetch(
-        f"SELECT account, {_month_sql('occurred_at', offset)} AS month, "  # noqa: S608
-        "SUM(duration_minutes) AS minutes FROM success_touch "
-        f"WHERE outcome = 'held' AND occurred_at >= {{}}{filter_sql} GROUP BY 1, 2",
+def _accounts_filter(wanted: list[int] | None) -> tuple[str, list[Any]]:
+    if wanted is None:
+        return "", []
+    placeholders, values = _in(wanted)
+    return f" AND account IN ({placeholders})", values
+
+
+async def _add_touches(
+    cells: _Cells, month_sql: str, since: datetime, wanted: list[int] | None
+) -> None:
+    """Minutes of 1:1 touch held, per account and month (one grouped query)."""
+    where, args = _accounts_filter(wanted)
+    rows = await fetch(
+        f"SELECT account, {month_sql} AS month, SUM(duration_minutes) AS minutes "  # noqa: S608
+        f"FROM success_touch WHERE outcome = 'held' AND occurred_at >= {{}}{where} GROUP BY 1, 2",
         since,
-        *filter_args,
+        *args,
     )
-    for row in touch_rows:
-        cell(row["account"], row["month"]).human += float(row["minutes"] or 0)
+    for row in rows:
+        cells(row["account"], row["month"]).human += float(row["minutes"] or 0)
+
+
+async def _add_signals(
+    cells: _Cells, month_sql: str, since: datetime, wanted: list[int] | None
+) -> None:
+    """Digital minutes, low-touch minutes and community actions from the ledger, per account,
+    month and kind (one grouped query)."""
+    where, args = _accounts_filter(wanted)
     kinds_sql, kinds = _in((*DIGITAL_KINDS, *LOW_KINDS, *COMMUNITY_KINDS))
-    signal_rows = await fetch(
-        f"SELECT account, {_month_sql('occurred_at', offset)} AS month, kind, "  # noqa: S608
-        "SUM(value) AS total, COUNT(*) AS n FROM engagement_signal "
-        f"WHERE occurred_at >= {{}} AND kind IN ({kinds_sql}){filter_sql} GROUP BY 1, 2, 3",
+    rows = await fetch(
+        f"SELECT account, {month_sql} AS month, kind, SUM(value) AS total, "  # noqa: S608
+        "COUNT(*) AS n FROM engagement_signal "
+        f"WHERE occurred_at >= {{}} AND kind IN ({kinds_sql}){where} GROUP BY 1, 2, 3",
         since,
         *kinds,
-        *filter_args,
+        *args,
     )
-    for row in signal_rows:
-        target = cell(row["account"], row["month"])
+    for row in rows:
+        target = cells(row["account"], row["month"])
         if row["kind"] in DIGITAL_KINDS:
             target.digital += float(row["total"] or 0)
         elif row["kind"] in LOW_KINDS:
             target.low += float(row["total"] or 0)
         else:
             target.community += int(row["n"])
-    calendar = [add_months(first, i) for i in range(months)]
-    result: dict[int, AccountMix] = {}
-    for account in wanted if wanted is not None else sorted(cells):
-        by_month = {m.month: m for m in cells.get(account, {}).values()}
-        result[account] = AccountMix(account, [by_month.get(m) or MonthMix(m) for m in calendar])
-    return result
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ Handlers are thin: parse the form, call a service, render or redirect.
 from __future__ import annotations
 
 import contextlib
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
@@ -27,17 +27,14 @@ from core.guards import requires_staff
 from core.i18n import N_, gettext, lazy
 from core.ids import PathId
 from core.settings import CoreSettings
-from core.templating import get_timezone
+from core.templating import get_timezone, viewer_today
 from core.timeutil import to_utc, to_zone, utcnow
 from core.web import flash, redirect
 from core.wiring import Wiring
 from success import homework as homework_service
 from success import tasks, timeline, touches
-from success.capacity import current_mix_settings
-from success.charts import mix_chart
 from success.ics import read_meeting
-from success.labels import LABELS, STAGES
-from success.mix import add_months, local_today, mixes, stage_of, target_share
+from success.labels import LABELS
 from success.schemas import TaskIn, TouchIn
 
 ACCOUNT_NOT_FOUND = N_("This account does not exist.")
@@ -50,7 +47,7 @@ def page(template: str, status: int = 200, **context: Any) -> Template:
     return Template(template, context={**LABELS, **context}, status_code=status)
 
 
-async def _account(account_id: int) -> dict[str, Any]:
+async def account_facts(account_id: int) -> dict[str, Any]:
     row = (
         await Account.select(
             Account.id, Account.name, Account.owner, Account.touch_tier, Account.contract_start
@@ -61,10 +58,6 @@ async def _account(account_id: int) -> dict[str, Any]:
     if row is None:
         raise NotFound(ACCOUNT_NOT_FOUND)
     return row
-
-
-def _today() -> date:
-    return to_zone(utcnow(), get_timezone()).date()
 
 
 # --- the touch form ----------------------------------------------------------------------
@@ -93,7 +86,7 @@ def touch_input(data: dict[str, Any], zone: str) -> dict[str, Any]:
 
 
 async def _form_context(account_id: int, values: dict[str, Any]) -> dict[str, Any]:
-    account = await _account(account_id)
+    account = await account_facts(account_id)
     members = (
         await Member.select(Member.id, Member.display_name, Member.email)
         .where(
@@ -211,7 +204,7 @@ class TouchPagesController(Controller):
         if form is None:
             return await touch_form(account_id, action, data, errors, 400)
         try:
-            touch_id = await touches.log_touch(request.user, account_id, form, _today())
+            touch_id = await touches.log_touch(request.user, account_id, form, viewer_today())
         except DomainError as exc:
             if exc.status_code not in (400, 409):
                 raise
@@ -265,11 +258,11 @@ class TouchPagesController(Controller):
         return page(
             "success/touch.html",
             touch=touch,
-            account=await _account(touch.account),
+            account=await account_facts(touch.account),
             participants=participants[touch_id],
             staff=staff[touch_id],
             homework=given[touch_id],
-            today=_today(),
+            today=viewer_today(),
         )
 
     @get("/touches/{touch_id:int}/edit")
@@ -295,7 +288,7 @@ class TouchPagesController(Controller):
         if form is None:
             return await touch_form(touch.account, action, data, errors, 400, editing=touch)
         try:
-            await touches.update_touch(request.user, touch_id, form, _today())
+            await touches.update_touch(request.user, touch_id, form, viewer_today())
         except DomainError as exc:
             if exc.status_code not in (400, 409):
                 raise
@@ -314,9 +307,9 @@ class TouchPagesController(Controller):
 
     @get("/accounts/{account_id:int}/tasks/new")
     async def new_task(self, request: Request[Any, Any, Any], account_id: PathId) -> Template:
-        account = await _account(account_id)
+        account = await account_facts(account_id)
         values = {
-            "due_on": (_today() + timedelta(days=3)).isoformat(),
+            "due_on": (viewer_today() + timedelta(days=3)).isoformat(),
             "priority": "normal",
             "assignee_id": account["owner"] or request.user.id,
         }
@@ -332,7 +325,7 @@ class TouchPagesController(Controller):
         if form is None:
             return await _task_form(account_id, data, errors, 400)
         try:
-            task_id = await tasks.create_task(request.user, account_id, form, _today())
+            task_id = await tasks.create_task(request.user, account_id, form, viewer_today())
         except DomainError as exc:
             if exc.status_code != 400:
                 raise
@@ -350,7 +343,7 @@ class TouchPagesController(Controller):
         cursor: Cursor = None,
     ) -> Template:
         """The account's timeline, newest first, filtered by kind."""
-        account = await _account(account_id)
+        account = await account_facts(account_id)
         wanted = {k for k in (kind or []) if k in LABELS["sources"]}
         wiring: Wiring = request.app.state.wiring
         found = await timeline.timeline(
@@ -369,75 +362,8 @@ async def _task_form(
     return page(
         "success/task_form.html",
         status,
-        account=await _account(account_id),
+        account=await account_facts(account_id),
         values=values,
         errors=errors or {},
         staff=await staff_members(),
     )
-
-
-# --- the block on the account page ------------------------------------------------------
-
-
-async def account_section(
-    account_id: int, viewer: Any, request: Any
-) -> tuple[str, dict[str, Any]] | None:
-    """The workbench on the account page: mix chart, open tasks, touches and homework, the
-    newest timeline entries (staff only)."""
-    if not viewer.is_staff:
-        return None
-    account = await _account(account_id)
-    settings: CoreSettings = request.app.state.settings
-    zone = settings.default_timezone
-    now = utcnow()
-    mix_settings = await current_mix_settings()
-    found = (await mixes(zone, now, MIX_MONTHS, [account_id]))[account_id]
-    today = local_today(zone, now)
-    start = account["contract_start"]
-    # Each month against the target of the stage the account was in at the month's end.
-    targets = [
-        target_share(
-            stage_of(
-                start, min(today, add_months(month.month, 1) - timedelta(days=1)), mix_settings
-            ),
-            mix_settings,
-        )
-        for month in found.months
-    ]
-    stage = stage_of(start, today, mix_settings)
-    window = found.window(mix_settings.window_months)
-    recent = await touches.account_touches(account_id, limit=5)
-    people, _ = await touches.people([t.id for t in recent])
-    wiring: Wiring = request.app.state.wiring
-    latest = await timeline.timeline(account_id, wiring.subject_links, zone, limit=12)
-    shown_share = "—" if window.human_share is None else f"{window.human_share:.0f}%"
-    shown_target = f"{target_share(stage, mix_settings):.0f}"
-    chart = mix_chart(
-        found.months,
-        targets,
-        gettext("Hybrid mix of %(name)s, last 12 months", name=account["name"]),
-        gettext(
-            "Human and digital touch hours a month; human share %(share)s over the last "
-            "%(months)s months, target %(target)s%% (%(stage)s).",
-            share=shown_share,
-            months=mix_settings.window_months,
-            target=shown_target,
-            stage=gettext(STAGES[stage.value]),
-        ),
-    )
-    return "success/account_section.html", {
-        **LABELS,
-        "account": account,
-        "chart": chart,
-        "months": found.months,
-        "stage": stage.value,
-        "target": target_share(stage, mix_settings),
-        "window": window,
-        "window_months": mix_settings.window_months,
-        "tasks": await tasks.account_tasks(account_id, limit=10),
-        "touches": recent,
-        "people": people,
-        "open_homework": await homework_service.account_homework(account_id),
-        "timeline": latest,
-        "today": local_today(get_timezone(), now),
-    }

@@ -78,28 +78,9 @@ async def save_playbook(
     accounts or more now is refused (TooBroad, with the count) unless the form confirms that
     very count."""
     _require_admin(actor)
-    problems: Problems = {}
-    if data.trigger not in {t.value for t in Trigger}:
-        problems["trigger"] = (N_("Choose one of the offered values."), {})
-    if data.assignee_id is not None:
-        assignee = await Member.objects().where(Member.id == data.assignee_id).first()
-        if assignee is None or not assignee.is_staff or not assignee.active:
-            problems["assignee_id"] = (N_("The assignee must be an active CSM or admin."), {})
-    refuse(problems)
-    spec = TRIGGERS[Trigger(data.trigger)]
-    threshold = None if not spec.threshold_label else data.threshold
-    if spec.threshold_label and threshold is None:
-        threshold = spec.default_threshold
+    threshold = await _checked(data)
     if data.active:
-        count = len(await find_matches(data.trigger, threshold, situation))
-        if count >= await broad_limit() and data.confirm_count != count:
-            raise TooBroad(
-                N_(
-                    "This trigger matches %(count)s accounts right now: saving it makes a task "
-                    "for each. Check the box to confirm, or narrow the trigger."
-                ),
-                count=count,
-            )
+        await _refuse_if_too_broad(data, threshold, situation)
     values: dict[str, Any] = {
         "name": data.name.strip(),
         "trigger": data.trigger,
@@ -124,6 +105,37 @@ async def save_playbook(
         if not data.active:
             await PlaybookMatch.delete().where(PlaybookMatch.playbook == playbook_id)
     return playbook_id
+
+
+async def _checked(data: PlaybookIn) -> int | None:
+    """The form's problems refused, and the trigger's N (its default when left empty; None
+    for a trigger without one)."""
+    problems: Problems = {}
+    if data.trigger not in {t.value for t in Trigger}:
+        problems["trigger"] = (N_("Choose one of the offered values."), {})
+    if data.assignee_id is not None:
+        assignee = await Member.objects().where(Member.id == data.assignee_id).first()
+        if assignee is None or not assignee.is_staff or not assignee.active:
+            problems["assignee_id"] = (N_("The assignee must be an active CSM or admin."), {})
+    refuse(problems)
+    spec = TRIGGERS[Trigger(data.trigger)]
+    if not spec.threshold_label:
+        return None
+    return spec.default_threshold if data.threshold is None else data.threshold
+
+
+async def _refuse_if_too_broad(
+    data: PlaybookIn, threshold: int | None, situation: Situation
+) -> None:
+    count = len(await find_matches(data.trigger, threshold, situation))
+    if count >= await broad_limit() and data.confirm_count != count:
+        raise TooBroad(
+            N_(
+                "This trigger matches %(count)s accounts right now: saving it makes a task "
+                "for each. Check the box to confirm, or narrow the trigger."
+            ),
+            count=count,
+        )
 
 
 async def evaluate_playbooks(situation: Situation) -> Evaluation:
@@ -216,11 +228,33 @@ async def _make_tasks(
             Task.id.is_in(sorted(still_open.values()))
         )
     owners = await _owners([a for a in accounts if a not in still_open])
+    rows = _task_rows(
+        playbook, [a for a in accounts if a not in still_open], matches, owners, situation
+    )
+    inserted = await insert_rows(
+        "success_task",
+        TASK_COLUMNS,
+        rows,
+        returning=("id", "assignee"),
+        casts={"reason_params": "jsonb"},
+    )
+    made = [(row["assignee"], row["id"]) for row in inserted if row["assignee"]]
+    return len(rows), made
+
+
+def _task_rows(
+    playbook: dict[str, Any],
+    accounts: list[int],
+    matches: dict[int, dict[str, Any]],
+    owners: dict[int, int],
+    situation: Situation,
+) -> list[tuple[Any, ...]]:
+    """The new tasks' values, in TASK_COLUMNS order."""
     due = situation.today + timedelta(days=playbook["due_in_days"])
-    rows = [
+    return [
         (
             account,
-            playbook_id,
+            playbook["id"],
             playbook["trigger"],
             json.dumps(matches[account], ensure_ascii=False),
             "",
@@ -232,17 +266,7 @@ async def _make_tasks(
             1,
         )
         for account in accounts
-        if account not in still_open
     ]
-    inserted = await insert_rows(
-        "success_task",
-        TASK_COLUMNS,
-        rows,
-        returning=("id", "assignee"),
-        casts={"reason_params": "jsonb"},
-    )
-    made = [(row["assignee"], row["id"]) for row in inserted if row["assignee"]]
-    return len(rows), made
 
 
 async def _owners(accounts: list[int]) -> dict[int, int]:

@@ -15,9 +15,10 @@ from core.forms import fields_of, read_form, validate
 from core.guards import requires_admin, requires_staff
 from core.i18n import lazy
 from core.ids import PathId
+from core.templating import viewer_today
 from core.web import flash, redirect
 from success import tasks
-from success.pages import _today, page
+from success.pages import page
 from success.schemas import TaskChange
 
 Status = Annotated[Literal["open", "done"], QueryParameter()]
@@ -33,14 +34,14 @@ class TasksController(Controller):
     @get("/")
     async def my_tasks(self, request: Request[Any, Any, Any]) -> Template:
         """My open tasks, overdue first; the snoozed ones apart."""
-        today = _today()
+        today = viewer_today()
         todo, snoozed = await tasks.my_tasks(request.user, today)
         return page("success/my_tasks.html", todo=todo, snoozed=snoozed, today=today)
 
     @get("/all", guards=[requires_admin])
     async def all_tasks(self, status: Status = "open") -> Template:
         """Every task (admins)."""
-        today = _today()
+        today = viewer_today()
         found = await tasks.all_tasks(today, status=status)
         return page("success/all_tasks.html", tasks=found, shown=status, today=today)
 
@@ -57,7 +58,7 @@ class TasksController(Controller):
         if form is None:
             return await _task_page(task_id, errors, 400)
         try:
-            await tasks.change_task(request.user, task_id, form, _today())
+            await tasks.change_task(request.user, task_id, form, viewer_today())
         except DomainError as exc:
             if exc.status_code not in (400, 409):
                 raise
@@ -92,5 +93,5 @@ async def _task_page(
         comments=await tasks.comments(task_id),
         staff=await staff_members(),
         errors=errors or {},
-        today=_today(),
+        today=viewer_today(),
     )

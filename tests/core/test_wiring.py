@@ -54,7 +54,7 @@ def test_header_links_are_sorted_by_order_and_home_sections_follow_the_domains()
         "content.controllers",
         "success.member_pages",
     ]
-    assert [s.__module__ for s in wiring.account_sections] == ["success.pages"]
+    assert [s.__module__ for s in wiring.account_sections] == ["success.account_page"]
 
 
 def test_the_crm_listens_to_score_changes_and_the_forum_names_topics():
