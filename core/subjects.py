@@ -22,13 +22,13 @@ Resolver = Callable[[list[int]], Awaitable[dict[int, SubjectLink]]]
 
 
 async def subject_links(
-    resolvers: Mapping[str, Resolver], kind: str, ids: Iterable[int]
+    resolvers: Mapping[str, Resolver], kind: str, ids: Iterable[int | None]
 ) -> dict[int, SubjectLink]:
     """{id: link} of the subjects of `kind` that exist and may be shown; others are left out.
 
     `resolvers` are the app's (`app.state.wiring.subject_links`): each domain declares one per
     kind of subject it owns in its `Domain.subject_links`."""
-    wanted = sorted(set(ids))
+    wanted = sorted({i for i in ids if i is not None})  # a signal may name no subject
     resolver = resolvers.get(kind)
     if not wanted or resolver is None:
         return {}

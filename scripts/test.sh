@@ -102,7 +102,7 @@ PASS_B=(KIZUNA_TEST_BACKEND=postgres KIZUNA_TEST_DATABASE_URL="$PG_URL"
 run_together "SQLite + in-process jobs" \
   "PostgreSQL ($PG_DB) + Redis ($REDIS_URL) + burst arq worker" "${PYTEST[@]}" -m "not e2e"
 run "browser tests (Debian chromium; live server on the embedded default, SQLite)" \
-  env KIZUNA_TEST_BACKEND=sqlite "${PYTEST[@]}" -m e2e
+  env KIZUNA_TEST_BACKEND=sqlite "${PYTEST[@]}" -m e2e tests/e2e
 
 echo
 if [ "$skipped" -gt 0 ]; then

@@ -93,3 +93,25 @@ async def test_the_timeline_page_and_the_account_page(app, client) -> None:
         "ハイブリッド比率（人：デジタル）" in account.text and 'class="mix-chart"' in account.text
     )
     assert "タイムライン" in account.text and "定例3" in account.text
+
+
+async def test_a_signal_without_a_subject_is_shown_without_a_link(app) -> None:
+    cast = await Cast.create()
+    await Signal.insert(
+        Signal(
+            account=cast.account.id,
+            member=cast.alice.id,
+            kind="webinar_attended",
+            occurred_at=utcnow() - timedelta(days=1),
+            source="import",
+            dedupe_key="attended:legacy",
+        )
+    )
+    page = await timeline(cast.account.id, {"registration": _no_links}, "Asia/Tokyo")
+    [entry] = [e for e in page.entries if e.source == "event"]
+    assert entry.link is None and entry.params["member"] == cast.alice.display_name
+
+
+async def _no_links(ids: list[int]) -> dict:
+    assert None not in ids
+    return {}
