@@ -41,7 +41,7 @@ lint: .venv/.installed-test
 	.venv/bin/lint-imports
 
 typecheck: .venv/.installed-test
-	.venv/bin/mypy core accounts community events content engagement success crm app.py worker.py domains.py settings.py
+	.venv/bin/mypy core accounts community events content renewals engagement success crm app.py worker.py domains.py settings.py
 
 # Re-pin every dependency to its newest release allowed by pyproject.toml (then run `make test`).
 lock:

@@ -11,6 +11,7 @@ import core.domain
 import crm.domain
 import engagement.domain
 import events.domain
+import renewals.domain
 import success.domain
 from core.wiring import Domain
 
@@ -21,6 +22,7 @@ DOMAINS: tuple[Domain, ...] = (
     engagement.domain.DOMAIN,
     events.domain.DOMAIN,
     content.domain.DOMAIN,
+    renewals.domain.DOMAIN,
     success.domain.DOMAIN,
     crm.domain.DOMAIN,
 )

@@ -16,6 +16,7 @@ APP_REGISTRY = AppRegistry(
         "community.piccolo_app",
         "events.piccolo_app",
         "content.piccolo_app",
+        "renewals.piccolo_app",
         "success.piccolo_app",
     ]
 )

@@ -151,7 +151,7 @@ class StaffAccountsController(Controller):
         form = await request.form()
         context = {"report": None, "max_mb": MAX_UPLOAD_BYTES >> 20}
         try:
-            report = await import_accounts_csv(await _read_csv_upload(form.get("file")))
+            report = await import_accounts_csv(await read_csv_upload(form.get("file")))
         except DomainError as exc:
             return page_of(
                 "staff/account_import.html",
@@ -214,7 +214,7 @@ async def _save_account_form(
     return redirect("/staff/accounts")
 
 
-async def _read_csv_upload(upload: Any) -> bytes:
+async def read_csv_upload(upload: Any) -> bytes:
     """The uploaded file's bytes, if it is a CSV of at most MAX_UPLOAD_BYTES."""
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise DomainError(N_("Choose a CSV file to upload."))

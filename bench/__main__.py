@@ -4,7 +4,8 @@
     python -m bench <scenario> [same options]
     python -m bench tables          # rewrite bench/README.md's tables from bench/results/
 
-Scenarios: forum, search, event, burst, scores, export, attendance, workbench, peer. `all`
+Scenarios: forum, search, event, burst, scores, export, attendance, workbench, backtest,
+peer. `all`
 runs each in a process of its own (the app reads its settings once per process) and goes on
 past a failing one. Full scale (the default) is the issue's sizes and writes
 bench/results/<scenario>.json and the tables of bench/README.md; small scale is a smoke check
@@ -40,6 +41,7 @@ SCENARIOS = (
     "export",
     "attendance",
     "workbench",
+    "backtest",
     "peer",
 )
 SMOKE_RESULTS = ROOT / "bench" / ".work" / "results"
@@ -61,6 +63,7 @@ class Scale:
     export_accounts: tuple[int, ...]
     attendance_rows: int
     workbench_accounts: int
+    backtest_accounts: int
 
 
 # Each size at full scale (the issue's) and at small scale (a smoke check of a few minutes).
@@ -77,6 +80,7 @@ SIZES: dict[str, tuple[Any, Any]] = {
     "export_accounts": ((10_000, 50_000, 100_000), (10_000,)),
     "attendance_rows": (10_000, 10_000),
     "workbench_accounts": (10_000, 1_000),
+    "backtest_accounts": (10_000, 1_000),
 }
 SCALES = {
     scale: Scale(**{name: sizes[index] for name, sizes in SIZES.items()})
@@ -103,6 +107,7 @@ def scenario_call(name: str, args: argparse.Namespace) -> Callable[[], dict[str,
         "export": lambda: module.run(list(s.export_accounts), runs),
         "attendance": lambda: module.run(s.attendance_rows, runs),
         "workbench": lambda: module.run(s.workbench_accounts, runs),
+        "backtest": lambda: module.run(s.backtest_accounts, runs),
         "peer": lambda: module.run(duration, runs, connections),
     }
     return calls[name]

@@ -7,6 +7,8 @@ allows that the API refuses. So, after Litestar builds the document:
   (`pattern: ^[^\\x00]*$`): the app refuses NUL everywhere (core.nul);
 - a 401 declares `WWW-Authenticate` and a 429 `Retry-After` and the `RateLimit-*` headers;
 - a model that refuses unknown fields says `additionalProperties: false`;
+- a bound of 0 (`Field(ge=0)`) that Litestar's generator drops from an optional field (it
+  tests the bound's truth) is restored from the pydantic model;
 - an optional field's bounds (`str | None = Field(max_length=…)`) sit in the branch they bound,
   not beside the `oneOf` Litestar writes: the same meaning (a bound applies to its own type
   only), but a reader — a client generator, the fuzzer — sees a bounded string. Beside the
@@ -70,10 +72,14 @@ def install(app: Litestar) -> None:
 
 
 def refine(document: OpenAPI) -> None:
-    closed = _closed_models()
+    models = _models()
     for name, schema in (document.components.schemas or {}).items():
+        model = models.get(name)
+        if model is not None and isinstance(schema, Schema):
+            _zero_bounds(schema, model)
         _nul_free(schema)
-        if name in closed and isinstance(schema, Schema):
+        if model is not None and model.model_config.get("extra") == "forbid":
+            assert isinstance(schema, Schema)
             schema.additional_properties = False
     for item in (document.paths or {}).values():
         for method in METHODS:
@@ -94,17 +100,43 @@ def refine(document: OpenAPI) -> None:
                     response.headers = {**(response.headers or {}), **extra}
 
 
-def _closed_models() -> set[str]:
-    """Names of the pydantic models that refuse unknown fields (`extra="forbid"`): their
-    schema says `additionalProperties: false` (Litestar's generator leaves it out)."""
-    found: set[str] = set()
+def _models() -> dict[str, type[BaseModel]]:
+    """The pydantic models by name (the document's component names)."""
+    found: dict[str, type[BaseModel]] = {}
     pending = list(BaseModel.__subclasses__())
     while pending:
         model = pending.pop()
         pending.extend(model.__subclasses__())
-        if model.model_config.get("extra") == "forbid":
-            found.add(model.__name__)
+        found.setdefault(model.__name__, model)
     return found
+
+
+ZERO_BOUNDS = {
+    "ge": "minimum",
+    "le": "maximum",
+    "gt": "exclusive_minimum",
+    "lt": "exclusive_maximum",
+}
+
+
+def _zero_bounds(schema: Schema, model: type[BaseModel]) -> None:
+    """Put back the bounds of 0 of the model's fields that the document lacks."""
+    for name, info in model.model_fields.items():
+        target = (schema.properties or {}).get(info.alias or name)
+        if not isinstance(target, Schema):
+            continue
+        for constraint in info.metadata:
+            for attribute, keyword in ZERO_BOUNDS.items():
+                if getattr(constraint, attribute, None) != 0:
+                    continue
+                branches = [b for b in (target.one_of or target.any_of or [target])]
+                for branch in branches:
+                    numeric = isinstance(branch, Schema) and branch.type in (
+                        OpenAPIType.INTEGER,
+                        OpenAPIType.NUMBER,
+                    )
+                    if numeric and getattr(branch, keyword) is None:
+                        setattr(branch, keyword, 0)
 
 
 # The bounds each type takes (Litestar's Schema attribute names).

@@ -45,6 +45,15 @@ def _written(value: Any) -> Any:
     return value
 
 
+def _not_bool(value: Any) -> Any:
+    """true and false are not numbers in JSON (pydantic would read them as 1 and 0)."""
+    if isinstance(value, bool):
+        raise ValueError("a whole number, not true or false")
+    return value
+
+
+Whole = Annotated[int, BeforeValidator(_not_bool)]
+"""An integer an API body (or a form) gives: true/false refused, as the schema says."""
 IsoDate = Annotated[date, BeforeValidator(_written)]
 """A date an API body (or a form) gives: "2026-12-07", never a number."""
 IsoDatetime = Annotated[datetime, BeforeValidator(_written)]

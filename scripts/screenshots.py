@@ -68,6 +68,8 @@ SHOTS = [
     ),
     Shot("mix.png", "/staff/success/mix", CSM),
     Shot("capacity.png", "/staff/success/capacity", CSM),
+    Shot("backtest.png", "/staff/renewals/backtest", CSM),
+    Shot("renewals.png", "/staff/renewals", CSM),
     Shot("playbooks.png", "/staff/playbooks", ADMIN),
 ]
 

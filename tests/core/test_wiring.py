@@ -28,6 +28,7 @@ def test_every_domain_is_in_the_list_once_in_its_layer_order():
         "engagement",
         "events",
         "content",
+        "renewals",
         "success",
         "crm",
     ]

@@ -85,6 +85,35 @@ def playbook_form(_: World) -> dict[str, Any]:
     return {"name": "要注意", "trigger": "score_red", "due_in_days": "3", "priority": "high"}
 
 
+def renewal_form(world: World) -> dict[str, Any]:
+    """A renewal of account A on a day of the caller's own (each role adds one)."""
+    me = world.me.id if world.me else 0
+    day = date.today() - timedelta(days=400 + me)
+    return {
+        "account_id": str(world.account_a.id),
+        "renewal_date": day.isoformat(),
+        "outcome": "expanded",
+        "arr_before": "1000000",
+        "arr_after": "1500000",
+    }
+
+
+def renewal_json(world: World) -> dict[str, Any]:
+    me = world.me.id if world.me else 0
+    return {
+        "account_id": world.account_a.id,
+        "renewal_date": (date.today() - timedelta(days=800 + me)).isoformat(),
+        "outcome": "expanded",
+        "arr_before": 1_000_000,
+        "arr_after": 1_500_000,
+    }
+
+
+def renewals_csv(world: World) -> dict[str, Any]:
+    text = f"account,renewal_date,outcome\n{MARKERS['account_a']},2024-04-01,更新\n"
+    return {"file": ("renewals.csv", text.encode("cp932"), "text/csv")}
+
+
 def _in_days(days: int) -> str:
     return (date.today() + timedelta(days=days)).isoformat()
 
@@ -160,4 +189,34 @@ WORKBENCH_ROWS: dict[str, Route] = {
     "GET /api/v1/accounts/{account_id}/touches": Route(STAFF_API, shows=("touch_a",)),
     "POST /api/v1/accounts/{account_id}/touches": Route("401 403 403 201 201 403", json=touch_json),
     "GET /api/v1/touches/{touch_id}": Route(STAFF_API, shows=("touch_a",)),
+    # --- renewal outcomes and the backtest (staff; applying weights is for admins) ------
+    "GET /staff/renewals": Route(STAFF_PAGE, shows=("account_a",)),
+    "POST /staff/renewals": Route(STAFF_WRITE, form=renewal_form),
+    "GET /staff/renewals/{renewal_id}/edit": Route(STAFF_PAGE, shows=("account_a",)),
+    "POST /staff/renewals/{renewal_id}": Route(
+        STAFF_WRITE,
+        form=lambda w: {
+            **renewal_form(w),
+            "renewal_date": _in_days(-60),
+            "outcome": "renewed",
+            "arr_after": "1000000",
+        },
+    ),
+    "POST /staff/renewals/{renewal_id}/delete": Route(STAFF_WRITE, form=none, phase=5),
+    "GET /staff/renewals/import": Route(STAFF_PAGE),
+    "POST /staff/renewals/import": Route(STAFF_WRITE, files=renewals_csv),
+    "GET /staff/renewals/backtest": Route(STAFF_PAGE),
+    # Too little history in the world: refused with a message, back to the page.
+    "POST /staff/renewals/backtest/apply": Route(
+        ADMIN_WRITE, form=lambda w: {"days": "90", "digest": "x"}
+    ),
+    "GET /api/v1/renewals": Route(STAFF_API, shows=("account_a",)),
+    "POST /api/v1/renewals": Route("401 403 403 201 201 403", json=renewal_json),
+    "GET /api/v1/renewals/backtest": Route(STAFF_API),
+    "GET /api/v1/renewals/{renewal_id}": Route(STAFF_API, shows=("account_a",)),
+    "PUT /api/v1/renewals/{renewal_id}": Route(
+        STAFF_API, json=lambda w: {**renewal_json(w), "renewal_date": _in_days(-50)}
+    ),
+    # The page above deleted it first (phase 5): staff reach the handler, which finds nothing.
+    "DELETE /api/v1/renewals/{renewal_id}": Route("401 403 403 404 404 403", phase=6),
 }

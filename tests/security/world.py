@@ -32,6 +32,8 @@ from events.schemas import SeriesIn
 from events.services import audience_account_ids, event_hosts
 from events.staff_controllers import event_form_values, series_form_values
 from events.tables import Registration
+from renewals.schemas import RenewalIn
+from renewals.services import save_renewal
 from settings import Settings
 from success.schemas import HomeworkIn, TaskIn, TouchIn
 from success.tables import Homework, Playbook
@@ -104,6 +106,7 @@ class World:
     homework_a_id: int  # alice's
     task_a_id: int  # a task on account A for the CSM
     playbook_id: int
+    renewal_a_id: int  # account A's last renewal
     token_secret: str  # the bearer token the "token" role sends (both scopes)
     receiver_url: str  # a webhook receiver on loopback
     forms: dict[str, dict[str, Any]] = field(default_factory=dict)  # staff forms, as shown
@@ -136,6 +139,7 @@ class World:
             "homework_id": self.homework_a_id,
             "task_id": self.task_a_id,
             "playbook_id": self.playbook_id,
+            "renewal_id": self.renewal_a_id,
             "csm_id": self.csm.id,
             "file_path": "kizuna.css",
             "path": "no-such-document",
@@ -297,7 +301,14 @@ async def _workbench(
     )
     playbook = Playbook(name="要注意", trigger="score_red", active=False, created_by=admin.id)
     await playbook.save()
+    renewal_id = await save_renewal(
+        RenewalIn(
+            account_id=account_a.id, renewal_date=today - timedelta(days=30), outcome="renewed"
+        ),
+        csm.id,
+    )
     return {
+        "renewal_a_id": renewal_id,
         "content_a_id": item_id,
         "touch_a_id": touch_id,
         "homework_a_id": homework["id"],

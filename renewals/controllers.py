@@ -1,0 +1,349 @@
+"""Renewal pages for staff: the list with its entry form, edit and delete, the CSV import, and
+the backtest (admins apply its suggested weights); and the same as JSON under /api/v1.
+
+Handlers are thin: call renewals.services / renewals.backtest, render or redirect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any, Literal
+
+from litestar import Controller, Request, delete, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import Body, QueryParameter
+from litestar.response import Redirect, Template
+
+from accounts.directory import PageNumber, pagination, read_csv_upload
+from accounts.queries import account_choices
+from core.errors import DomainError
+from core.forms import form_failure, read_form, validate
+from core.guards import requires_admin, requires_staff
+from core.i18n import N_, lazy
+from core.ids import ID_MAX, PathId
+from core.problems import SIGNED_IN, WRITE, problem_responses
+from core.settings import CoreSettings
+from core.templating import viewer_today
+from core.web import flash, redirect
+from engagement.dashboard import BAND_LABELS
+from engagement.kinds import KIND_LABELS
+from engagement.versions import current_config
+from renewals import services
+from renewals.backtest import DEFAULT_HORIZON, HORIZONS, apply_suggested, backtest, weights_digest
+from renewals.csv_import import import_renewals_csv
+from renewals.schemas import (
+    AssociationOut,
+    BacktestOut,
+    FittedOut,
+    RateOut,
+    RenewalIn,
+    RenewalList,
+    RenewalOut,
+)
+from renewals.services import RenewalRow
+from renewals.statistics import Association, Backtest, Rate
+
+PAGE_SIZE = 50
+MAX_UPLOAD_MB = 1
+OUTCOME_LABELS = {
+    "renewed": N_("Renewed"),
+    "expanded": N_("Expanded"),
+    "downgraded": N_("Downgraded"),
+    "churned": N_("Churned"),
+}
+SOURCE_LABELS = {
+    "manual": N_("Entered by staff"),
+    "csv": N_("CSV import"),
+    "salesforce": "Salesforce",
+    "hubspot": "HubSpot",
+    "demo": N_("Demo data"),
+}
+MEASURE_LABELS = {
+    "community": N_("Community"),
+    "events": N_("Events"),
+    "breadth": N_("Breadth"),
+    "recency": N_("Recency"),
+}
+FORM_FIELDS = ("account_id", "renewal_date", "outcome", "arr_before", "arr_after")
+Horizon = Annotated[int, QueryParameter(ge=1, le=3650)]
+
+
+def _page(template: str, status: int = 200, **context: Any) -> Template:
+    context.setdefault("errors", {})
+    context.setdefault("values", {})
+    return Template(
+        template,
+        context={"outcomes": OUTCOME_LABELS, "sources": SOURCE_LABELS, **context},
+        status_code=status,
+    )
+
+
+def _form_data(data: dict[str, Any]) -> dict[str, Any]:
+    cleaned = {k: v for k, v in data.items() if k in FORM_FIELDS}
+    for name in ("arr_before", "arr_after"):
+        if isinstance(cleaned.get(name), str):
+            cleaned[name] = cleaned[name].translate(str.maketrans("", "", ",¥￥円 "))
+    return cleaned
+
+
+class RenewalsController(Controller):
+    """Renewal records and the backtest, for staff."""
+
+    path = "/staff/renewals"
+    guards = [requires_staff]
+    include_in_schema = False
+
+    @get("/")
+    async def list_page(self, page: PageNumber = 1) -> Template:
+        """Renewals, newest first, with the form that adds one."""
+        return await _list(page)
+
+    @post("/")
+    async def create(self, request: Request[Any, Any, Any]) -> Template | Redirect:
+        data = _form_data(await read_form(request))
+        form, errors = validate(RenewalIn, data)
+        if form is None:
+            return await _list(1, 400, errors=errors, values=data)
+        try:
+            await services.save_renewal(form, request.user.id)
+        except DomainError as exc:
+            return await _list(1, exc.status_code, errors=form_failure(exc), values=data)
+        flash(request, lazy("The renewal was recorded."), "success")
+        return redirect("/staff/renewals")
+
+    @get("/{renewal_id:int}/edit")
+    async def edit_page(self, renewal_id: PathId) -> Template:
+        row = await services.get_renewal(renewal_id)
+        values = {name: getattr(row, name, None) for name in FORM_FIELDS}
+        values["account_id"] = row.account
+        return _page("renewals/form.html", renewal=row, values=values, accounts=[])
+
+    @post("/{renewal_id:int}")
+    async def update(
+        self, request: Request[Any, Any, Any], renewal_id: PathId
+    ) -> Template | Redirect:
+        row = await services.get_renewal(renewal_id)
+        data = _form_data(await read_form(request))
+        form, errors = validate(RenewalIn, data)
+        if form is None:
+            return _page(
+                "renewals/form.html", 400, renewal=row, errors=errors, values=data, accounts=[]
+            )
+        try:
+            await services.save_renewal(form, request.user.id, renewal_id)
+        except DomainError as exc:
+            failure = form_failure(exc)
+            return _page(
+                "renewals/form.html",
+                exc.status_code,
+                renewal=row,
+                errors=failure,
+                values=data,
+                accounts=[],
+            )
+        flash(request, lazy("The renewal was saved."), "success")
+        return redirect("/staff/renewals")
+
+    @post("/{renewal_id:int}/delete")
+    async def remove(self, request: Request[Any, Any, Any], renewal_id: PathId) -> Redirect:
+        await services.delete_renewal(renewal_id)
+        flash(request, lazy("The renewal was deleted."), "success")
+        return redirect("/staff/renewals")
+
+    @get("/import")
+    async def import_page(self) -> Template:
+        return _page("renewals/import.html", report=None, max_mb=MAX_UPLOAD_MB)
+
+    @post("/import")
+    async def import_file(self, request: Request[Any, Any, Any]) -> Template | Redirect:
+        """Import every row of the file, or none when any row is wrong."""
+        form = await request.form()
+        context = {"report": None, "max_mb": MAX_UPLOAD_MB}
+        try:
+            data = await read_csv_upload(form.get("file"))
+            report = await import_renewals_csv(data, request.user.id)
+        except DomainError as exc:
+            failure = {"file": exc.translated()}
+            return _page("renewals/import.html", exc.status_code, errors=failure, **context)
+        if report.errors:
+            return _page("renewals/import.html", 400, **(context | {"report": report}))
+        flash(
+            request,
+            lazy(
+                "The renewals were imported: %(created)s created, %(updated)s updated.",
+                created=report.created,
+                updated=report.updated,
+            ),
+            "success",
+        )
+        return redirect("/staff/renewals")
+
+    @get("/backtest")
+    async def backtest_page(
+        self,
+        request: Request[Any, Any, Any],
+        settings: NamedDependency[CoreSettings],
+        days: Horizon = DEFAULT_HORIZON,
+    ) -> Template:
+        """Does the score predict renewal? Rates per band, AUC, signals, calibration."""
+        today = viewer_today()
+        result = await backtest(days if days in HORIZONS else DEFAULT_HORIZON, today)
+        digest = weights_digest(result.fitted.weights) if result.fitted else ""
+        _, scoring = await current_config()
+        return _page(
+            "renewals/backtest.html",
+            result=result,
+            today=today,
+            horizons=HORIZONS,
+            digest=digest,
+            current=scoring.weights(),
+            red_below=scoring.red_below,
+            green_from=scoring.green_from,
+            bands=BAND_LABELS,
+            kinds=KIND_LABELS,
+            measures=MEASURE_LABELS,
+        )
+
+    @post("/backtest/apply", guards=[requires_admin])
+    async def apply(
+        self, request: Request[Any, Any, Any], settings: NamedDependency[CoreSettings]
+    ) -> Redirect:
+        """Save the suggested weights as a new scoring version."""
+        data = await read_form(request)
+        days = int(data.get("days") or 0) if str(data.get("days") or "").isdigit() else 0
+        back = f"/staff/renewals/backtest?days={days if days in HORIZONS else DEFAULT_HORIZON}"
+        today = viewer_today()
+        try:
+            version = await apply_suggested(
+                days, today, str(data.get("digest") or ""), request.user.id
+            )
+        except DomainError as exc:
+            flash(request, exc.as_text(), "error")
+            return redirect(back)
+        flash(request, lazy("Saved as scoring version %(id)s.", id=version), "success")
+        return redirect("/staff/engagement/config")
+
+
+async def _list(page: int, status: int = 200, **context: Any) -> Template:
+    rows, total = await services.list_renewals(PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    return _page(
+        "renewals/list.html",
+        status,
+        renewals=rows,
+        counts=await services.outcome_counts(),
+        accounts=await account_choices(),
+        **pagination(total, page, PAGE_SIZE),
+        **context,
+    )
+
+
+def renewal_out(row: RenewalRow) -> RenewalOut:
+    fields = asdict(row)
+    fields["account_id"] = fields.pop("account")
+    return RenewalOut.model_validate(fields)
+
+
+def _rate(rate: Rate) -> RateOut:
+    return RateOut(
+        label=rate.label,
+        count=rate.count,
+        churned=rate.churned,
+        renewal_rate=rate.renewal_rate,
+        churn_rate=rate.churn_rate,
+    )
+
+
+def _association(found: Association) -> AssociationOut:
+    return AssociationOut(
+        name=found.name,
+        with_count=found.with_.count,
+        with_renewal_rate=found.with_.renewal_rate,
+        without_count=found.without.count,
+        without_renewal_rate=found.without.renewal_rate,
+        difference=found.difference,
+        p_value=found.p_value,
+    )
+
+
+def backtest_out(result: Backtest, as_of: Any) -> BacktestOut:
+    fitted = result.fitted
+    return BacktestOut(
+        as_of=as_of,
+        horizon_days=result.horizon_days,
+        cases=result.cases,
+        churned=result.churned,
+        without_snapshot=result.without_snapshot,
+        enough_history=result.enough,
+        overall=_rate(result.overall),
+        bands=[_rate(rate) for rate in result.bands],
+        auc=result.auc,
+        auc_low=result.auc_low,
+        auc_high=result.auc_high,
+        red_lift=result.red_lift,
+        kinds=[_association(a) for a in result.kinds],
+        measures=[_association(a) for a in result.measures],
+        suggested=FittedOut(**asdict(fitted)) if fitted else None,
+    )
+
+
+READ = problem_responses(400, *SIGNED_IN, 404)
+WRITE_ITEM = problem_responses(*WRITE, 404, 409)
+Limit = Annotated[int, QueryParameter(ge=1, le=500)]
+Offset = Annotated[int, QueryParameter(ge=0, le=10_000_000)]
+
+
+class RenewalsApiController(Controller):
+    """Renewal records and the backtest as JSON, for staff (the same checks as the pages)."""
+
+    path = "/api/v1/renewals"
+    guards = [requires_staff]
+    tags = ["renewals"]
+
+    @get("/", responses=READ)
+    async def list_renewals(
+        self,
+        limit: Limit = 100,
+        offset: Offset = 0,
+        account_id: Annotated[int | None, QueryParameter(ge=1, le=ID_MAX)] = None,
+    ) -> RenewalList:
+        """Renewals, newest renewal date first."""
+        rows, total = await services.list_renewals(limit, offset, account_id)
+        return RenewalList(items=[renewal_out(r) for r in rows], total=total)
+
+    @post("/", responses=WRITE_ITEM)
+    async def create_renewal(
+        self, request: Request[Any, Any, Any], data: Annotated[RenewalIn, Body()]
+    ) -> RenewalOut:
+        """Record a renewal (409 when the account already has one on that date)."""
+        renewal_id = await services.save_renewal(data, request.user.id)
+        return renewal_out(await services.get_renewal(renewal_id))
+
+    @get("/{renewal_id:int}", responses=READ)
+    async def get_renewal(self, renewal_id: PathId) -> RenewalOut:
+        return renewal_out(await services.get_renewal(renewal_id))
+
+    @put("/{renewal_id:int}", responses=WRITE_ITEM)
+    async def update_renewal(
+        self,
+        request: Request[Any, Any, Any],
+        renewal_id: PathId,
+        data: Annotated[RenewalIn, Body()],
+    ) -> RenewalOut:
+        await services.get_renewal(renewal_id)
+        await services.save_renewal(data, request.user.id, renewal_id)
+        return renewal_out(await services.get_renewal(renewal_id))
+
+    @delete("/{renewal_id:int}", responses=WRITE_ITEM, status_code=204)
+    async def delete_renewal(self, renewal_id: PathId) -> None:
+        await services.delete_renewal(renewal_id)
+
+    @get("/backtest", responses=READ)
+    async def get_backtest(
+        self,
+        request: Request[Any, Any, Any],
+        settings: NamedDependency[CoreSettings],
+        days: Annotated[Literal[30, 90, 180], QueryParameter()] = 90,
+    ) -> BacktestOut:
+        """The backtest of the scoring version in force (days: 30, 90 or 180 before)."""
+        today = viewer_today()
+        return backtest_out(await backtest(days, today), today)
