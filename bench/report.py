@@ -236,6 +236,32 @@ def workbench_summary(record: Record) -> list[Row]:
     ]
 
 
+def backtest_section(record: Record) -> str:
+    r, p = record["results"], record["parameters"]
+    rows = [
+        [
+            "the backtest at 90 days, whole (goal: under 10 s)",
+            f"{seconds(r['backtest_ms']['median'] / 1000)} ({r['backtest_vs_floor']}× its two "
+            f"bare grouped queries, {ms(r['floor_ms']['median'])})",
+        ],
+        [
+            f"its statistics alone on {r['cases']:,} cases (bootstrap, associations, "
+            "nested-CV logistic regression)",
+            ms(r["statistics_ms"]["median"]),
+        ],
+        ["AUC of the generated score / of the fitted weights", f"{r['auc']} / {r['fitted_auc']}"],
+    ]
+    rows_note = ", ".join(f"{v:,} {k}" for k, v in r["rows"].items())
+    header = [f"measure ({p['accounts']:,} accounts; {rows_note})", "median"]
+    return table(header, rows) + "\n\n" + recorded(record)
+
+
+def backtest_summary(record: Record) -> list[Row]:
+    r, p = record["results"], record["parameters"]
+    label = f"backtest, {p['renewals']:,} renewals"
+    return [timed_row(label, seconds(r["backtest_ms"]["median"] / 1000))]
+
+
 SECTIONS: dict[str, Callable[[Record], str]] = {
     "forum": forum_section,
     "search": search_section,
@@ -245,6 +271,7 @@ SECTIONS: dict[str, Callable[[Record], str]] = {
     "export": export_section,
     "attendance": attendance_section,
     "workbench": workbench_section,
+    "backtest": backtest_section,
 }
 
 
@@ -297,6 +324,7 @@ SUMMARIES: dict[str, Callable[[Record], list[Row]]] = {
     "export": export_summary,
     "attendance": attendance_summary,
     "workbench": workbench_summary,
+    "backtest": backtest_summary,
     "peer": peer_summary,
 }
 

@@ -66,7 +66,7 @@ def _name(rng: random.Random, index: int) -> str:
 
 
 def _churn_probability(community: float, events: float) -> float:
-    return min(0.7, max(0.03, 0.5 - 0.12 * community - 0.4 * events))
+    return min(0.7, max(0.03, 0.55 - 0.15 * community - 0.45 * events))
 
 
 def _outcome(rng: random.Random, community: float, events: float, arr: int) -> tuple[str, int]:
@@ -93,10 +93,10 @@ def _signals(
     day = span[0]
     while day < span[1]:
         for member in members:
-            if rng.random() < 0.35 * community:
+            if rng.random() < 0.12 * community:
                 at = datetime.combine(day, time(rng.randint(0, 9), rng.randint(0, 59)), tzinfo=UTC)
                 rows.append(_signal(account, member, rng.choice(kinds), at))
-        if day.weekday() == 2 and day.isocalendar().week % 2 == 0 and rng.random() < events:
+        if day.weekday() == 2 and day.isocalendar().week % 2 == 0 and rng.random() < 0.8 * events:
             kind = rng.choice([SignalKind.webinar_attended, SignalKind.mokumoku_attended])
             at = datetime.combine(day, time(6, 0), tzinfo=UTC)
             rows.append(_signal(account, rng.choice(members), kind, at, 60.0))
