@@ -10,7 +10,6 @@ from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, delete, get, post, put
-from litestar.di import NamedDependency
 from litestar.params import Body, QueryParameter
 from litestar.response import Redirect, Template
 
@@ -22,7 +21,6 @@ from core.guards import requires_admin, requires_staff
 from core.i18n import N_, lazy
 from core.ids import ID_MAX, PathId
 from core.problems import SIGNED_IN, WRITE, problem_responses
-from core.settings import CoreSettings
 from core.templating import viewer_today
 from core.web import flash, redirect
 from engagement.dashboard import BAND_LABELS
@@ -179,12 +177,7 @@ class RenewalsController(Controller):
         return redirect("/staff/renewals")
 
     @get("/backtest")
-    async def backtest_page(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[CoreSettings],
-        days: Horizon = DEFAULT_HORIZON,
-    ) -> Template:
+    async def backtest_page(self, days: Horizon = DEFAULT_HORIZON) -> Template:
         """Does the score predict renewal? Rates per band, AUC, signals, calibration."""
         today = viewer_today()
         result = await backtest(days if days in HORIZONS else DEFAULT_HORIZON, today)
@@ -205,9 +198,7 @@ class RenewalsController(Controller):
         )
 
     @post("/backtest/apply", guards=[requires_admin])
-    async def apply(
-        self, request: Request[Any, Any, Any], settings: NamedDependency[CoreSettings]
-    ) -> Redirect:
+    async def apply(self, request: Request[Any, Any, Any]) -> Redirect:
         """Save the suggested weights as a new scoring version."""
         data = await read_form(request)
         days = int(data.get("days") or 0) if str(data.get("days") or "").isdigit() else 0
@@ -329,7 +320,6 @@ class RenewalsApiController(Controller):
         renewal_id: PathId,
         data: Annotated[RenewalIn, Body()],
     ) -> RenewalOut:
-        await services.get_renewal(renewal_id)
         await services.save_renewal(data, request.user.id, renewal_id)
         return renewal_out(await services.get_renewal(renewal_id))
 
@@ -340,8 +330,6 @@ class RenewalsApiController(Controller):
     @get("/backtest", responses=READ)
     async def get_backtest(
         self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[CoreSettings],
         days: Annotated[Literal[30, 90, 180], QueryParameter()] = 90,
     ) -> BacktestOut:
         """The backtest of the scoring version in force (days: 30, 90 or 180 before)."""

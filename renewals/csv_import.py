@@ -9,7 +9,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from accounts.csv_import import decode_upload, parse_date
 from accounts.tables import Account
@@ -17,8 +17,8 @@ from core.database import transaction
 from core.errors import DomainError
 from core.i18n import N_, gettext
 from core.timeutil import utcnow
-from renewals.schemas import ARR_MAX
-from renewals.services import outcome_problem
+from renewals.schemas import ARR_MAX, OutcomeName, RenewalIn
+from renewals.services import check
 from renewals.tables import Outcome, Renewal, Source
 
 MAX_ROWS = 50_000
@@ -175,31 +175,26 @@ async def _accounts(
     return by_crm, by_name
 
 
-def _row_problem(row: RenewalRowIn, account: dict[str, Any] | None) -> str | None:
+def _checked(row: RenewalRowIn, account: dict[str, Any] | None) -> tuple[int, int] | str:
+    """The row's (ARR before, ARR after) by the rules a form meets (services.check), or
+    what is wrong with it."""
     if account is None:
         return gettext(
             "Line %(line)s: no account “%(value)s” in Kizuna.",
             line=row.line,
             value=row.crm_id or row.account,
         )
-    start = account["contract_start"]
-    if start is not None and row.renewal_date < start:
-        return gettext(
-            "Line %(line)s: the renewal date is before the account's contract start.",
-            line=row.line,
-        )
-    before, after = _arr_pair(row, account)
-    problem = outcome_problem(row.outcome, before, after)
-    if problem:
-        return gettext("Line %(line)s: %(problem)s", line=row.line, problem=gettext(problem))
-    return None
-
-
-def _arr_pair(row: RenewalRowIn, account: dict[str, Any]) -> tuple[int, int]:
-    before = row.arr_before if row.arr_before is not None else int(account["arr"])
-    if row.arr_after is not None:
-        return before, row.arr_after
-    return before, 0 if row.outcome == Outcome.churned else before
+    data = RenewalIn.model_construct(
+        account_id=int(account["id"]),
+        renewal_date=row.renewal_date,
+        outcome=cast(OutcomeName, row.outcome),
+        arr_before=row.arr_before,
+        arr_after=row.arr_after,
+    )
+    try:
+        return check(data, account)
+    except DomainError as refused:
+        return gettext("Line %(line)s: %(problem)s", line=row.line, problem=refused.translated())
 
 
 async def import_renewals_csv(data: bytes, member_id: int | None) -> ImportReport:
@@ -213,39 +208,46 @@ async def import_renewals_csv(data: bytes, member_id: int | None) -> ImportRepor
     async with transaction():
         by_crm, by_name = await _accounts(rows)
         found = [by_crm.get(r.crm_id) if r.crm_id else by_name.get(r.account) for r in rows]
-        errors += _row_problems(rows, found)
+        pairs = [_checked(row, account) for row, account in zip(rows, found, strict=True)]
+        errors += [(row.line, p) for row, p in zip(rows, pairs, strict=True) if isinstance(p, str)]
+        errors += _repeated(rows, found)
         if errors:
             report.errors = [message for _, message in sorted(errors, key=lambda e: e[0])]
             return report
-        await _write(rows, found, member_id, report)
+        arr = [p for p in pairs if not isinstance(p, str)]
+        await _write(rows, found, arr, member_id, report)
     return report
 
 
-def _row_problems(
+def _repeated(
     rows: list[RenewalRowIn], found: list[dict[str, Any] | None]
 ) -> list[tuple[int, str]]:
-    """What is wrong with the parsed rows against Kizuna's accounts and each other."""
+    """Rows naming an account and date an earlier line of the file already has."""
     errors = []
     seen: dict[tuple[int, date], int] = {}
     for row, account in zip(rows, found, strict=True):
-        problem = _row_problem(row, account)
-        if problem is None and account is not None:
-            key = (int(account["id"]), row.renewal_date)
-            if key in seen:
-                problem = gettext(
-                    "Line %(line)s: the same account and date are on line %(other)s.",
-                    line=row.line,
-                    other=seen[key],
+        if account is None:
+            continue
+        key = (int(account["id"]), row.renewal_date)
+        if key in seen:
+            errors.append(
+                (
+                    row.line,
+                    gettext(
+                        "Line %(line)s: the same account and date are on line %(other)s.",
+                        line=row.line,
+                        other=seen[key],
+                    ),
                 )
-            seen.setdefault(key, row.line)
-        if problem:
-            errors.append((row.line, problem))
+            )
+        seen.setdefault(key, row.line)
     return errors
 
 
 async def _write(
     rows: list[RenewalRowIn],
     found: list[dict[str, Any] | None],
+    arr: list[tuple[int, int]],
     member_id: int | None,
     report: ImportReport,
 ) -> None:
@@ -257,9 +259,8 @@ async def _write(
         )
     }
     fresh = []
-    for row, account in zip(rows, found, strict=True):
+    for row, account, (before, after) in zip(rows, found, arr, strict=True):
         assert account is not None
-        before, after = _arr_pair(row, account)
         known = existing.get((account["id"], row.renewal_date))
         if known is None:
             fresh.append(

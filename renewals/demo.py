@@ -61,7 +61,7 @@ COMMUNITY_MIX = [
 ]
 
 
-def _name(rng: random.Random, index: int) -> str:
+def _name(index: int) -> str:
     return f"{PLACES[index % len(PLACES)]}{TRADES[(index * 5 + 2) % len(TRADES)]}株式会社"
 
 
@@ -170,7 +170,7 @@ async def _one_account(
     start = today - timedelta(days=365 * YEARS + rng.randint(30, 200))
     arr = rng.choice([1_800_000, 2_400_000, 4_800_000, 7_200_000, 12_000_000, 18_000_000])
     account = Account(
-        name=_name(rng, index),
+        name=_name(index),
         arr=arr,
         plan="Business",
         contract_start=start,

@@ -33,10 +33,6 @@ class RenewalRow:
     external_id: str | None
     updated_at: Any
 
-    @property
-    def change(self) -> int:
-        return self.arr_after - self.arr_before
-
 
 def outcome_problem(outcome: str, before: int, after: int) -> str | None:
     """The msgid of what is wrong with the ARR for this outcome, else None."""
