@@ -12,6 +12,7 @@ from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.logging import LoggingConfig
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.stores.base import Store
@@ -22,6 +23,7 @@ from litestar.stores.registry import StoreRegistry
 from accounts.middleware import CurrentMemberMiddleware, ViewerOfRouterErrors
 from core import database, i18n, openapi
 from core.allow import AllowHeader
+from core.api_tokens import TokenAwareCSRFMiddleware
 from core.errors import EXCEPTION_HANDLERS
 from core.jobs import set_backend
 from core.nul import refuse_nul
@@ -71,14 +73,10 @@ def create_app(settings: Settings | None = None, domains: Sequence[Domain] = DOM
             BearerTokenMiddleware(settings, limiter),
             WriteRateLimitMiddleware(settings, limiter),
             DailyVisitMiddleware(settings),
+            # Litestar's CSRF check (not its csrf_config, which would run it before the token
+            # is known): last, so that a request a valid token made skips it.
+            DefineMiddleware(TokenAwareCSRFMiddleware, config=_csrf_config(settings)),
         ],
-        csrf_config=CSRFConfig(
-            secret=settings.resolved_secret_key(),
-            cookie_name=CSRF_COOKIE,
-            header_name="x-csrf-token",
-            cookie_secure=settings.cookie_secure,
-            cookie_samesite="lax",
-        ),
         stores=_stores(settings, redis_client),
         template_config=template_config(),
         exception_handlers=EXCEPTION_HANDLERS,
@@ -140,6 +138,16 @@ def _refuse_untyped_pages(app: Litestar) -> None:
     faults = page_handlers_answering_json(app)
     if faults:
         raise RuntimeError("page handlers must not return Any: " + "; ".join(faults))
+
+
+def _csrf_config(settings: Settings) -> CSRFConfig:
+    return CSRFConfig(
+        secret=settings.resolved_secret_key(),
+        cookie_name=CSRF_COOKIE,
+        header_name="x-csrf-token",
+        cookie_secure=settings.cookie_secure,
+        cookie_samesite="lax",
+    )
 
 
 def _openapi_config() -> OpenAPIConfig:

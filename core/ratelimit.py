@@ -40,6 +40,11 @@ class RateLimiter:
         self._lock = asyncio.Lock()
         self._redis_down_until = 0.0
 
+    def clear(self) -> None:
+        """Forget every count kept in this process and any Redis failure (a test starts clean)."""
+        self._memory.clear()
+        self._redis_down_until = 0.0
+
     def _live_redis(self) -> Any | None:
         """The Redis client, unless none is configured or it failed moments ago."""
         if self._redis is None or time.monotonic() < self._redis_down_until:

@@ -1,16 +1,16 @@
-"""Renewal pages for staff: the list with its entry form, edit and delete, the CSV import, and
-the backtest (admins apply its suggested weights); and the same as JSON under /api/v1.
+"""Renewal pages for staff: the list with its entry form, edit and delete, the CSV import, the
+backtest (admins apply its suggested weights) and the leader's report (the JSON and the CSV are
+renewals.api's).
 
 Handlers are thin: call renewals.services / renewals.backtest, render or redirect.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from litestar import Controller, Request, delete, get, post, put
-from litestar.params import Body, QueryParameter
+from litestar import Controller, Request, get, post
+from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from accounts.directory import PageNumber, pagination, read_csv_upload
@@ -18,28 +18,19 @@ from accounts.queries import account_choices
 from core.errors import DomainError
 from core.forms import form_failure, read_form, validate
 from core.guards import requires_admin, requires_staff
-from core.i18n import N_, lazy
-from core.ids import ID_MAX, PathId
-from core.problems import SIGNED_IN, WRITE, problem_responses
+from core.i18n import N_, gettext, lazy
+from core.ids import PathId
 from core.templating import viewer_today
 from core.web import flash, redirect
-from engagement.dashboard import BAND_LABELS
+from engagement.dashboard import BAND_LABELS, TIER_LABELS
 from engagement.kinds import KIND_LABELS
 from engagement.versions import current_config
 from renewals import services
 from renewals.backtest import DEFAULT_HORIZON, HORIZONS, apply_suggested, backtest, weights_digest
+from renewals.charts import grouped_bars
 from renewals.csv_import import import_renewals_csv
-from renewals.schemas import (
-    AssociationOut,
-    BacktestOut,
-    FittedOut,
-    RateOut,
-    RenewalIn,
-    RenewalList,
-    RenewalOut,
-)
-from renewals.services import RenewalRow
-from renewals.statistics import Association, Backtest, Rate
+from renewals.report import ARR_BANDS, PARTICIPATION_LABELS, Report, report
+from renewals.schemas import RenewalIn
 
 PAGE_SIZE = 50
 MAX_UPLOAD_MB = 1
@@ -214,6 +205,52 @@ class RenewalsController(Controller):
         flash(request, lazy("Saved as scoring version %(id)s.", id=version), "success")
         return redirect("/staff/engagement/config")
 
+    @get("/report")
+    async def report_page(self) -> Template:
+        """The leader's report: accounts that took part against the others, four quarters."""
+        result = await report(viewer_today())
+        return _page(
+            "renewals/report.html",
+            result=result,
+            charts=_report_charts(result),
+            tiers=TIER_LABELS,
+            participation=PARTICIPATION_LABELS,
+            arr_bands=[name for _, name in ARR_BANDS],
+        )
+
+
+def _report_charts(result: Report) -> dict[str, Any]:
+    """The report's two charts: the four measures, and net revenue retention per quarter."""
+    series = (gettext(N_("Took part")), gettext(N_("Did not take part")))
+    overall = result.overall
+    measures = [
+        (N_("Renewal rate"), "renewal_rate"),
+        (N_("Gross revenue retention"), "grr"),
+        (N_("Net revenue retention"), "nrr"),
+        (N_("Expansion rate"), "expansion_rate"),
+    ]
+    return {
+        "measures": grouped_bars(
+            [
+                (gettext(label), (getattr(overall.took_part, a), getattr(overall.did_not, a)))
+                for label, a in measures
+            ],
+            series,
+            gettext(N_("Retention of accounts that took part and of the others")),
+            gettext(
+                N_("%(a)s renewals of accounts that took part, %(b)s of the others."),
+                a=overall.took_part.count,
+                b=overall.did_not.count,
+            ),
+        ),
+        "quarters": grouped_bars(
+            [(c.label, (c.took_part.nrr, c.did_not.nrr)) for c in result.by_quarter],
+            series,
+            gettext(N_("Net revenue retention by quarter")),
+            gettext(N_("Net revenue retention per quarter, by participation.")),
+        ),
+    }
+
 
 async def _list(page: int, status: int = 200, **context: Any) -> Template:
     rows, total = await services.list_renewals(PAGE_SIZE, (page - 1) * PAGE_SIZE)
@@ -226,112 +263,3 @@ async def _list(page: int, status: int = 200, **context: Any) -> Template:
         **pagination(total, page, PAGE_SIZE),
         **context,
     )
-
-
-def renewal_out(row: RenewalRow) -> RenewalOut:
-    fields = asdict(row)
-    fields["account_id"] = fields.pop("account")
-    return RenewalOut.model_validate(fields)
-
-
-def _rate(rate: Rate) -> RateOut:
-    return RateOut(
-        label=rate.label,
-        count=rate.count,
-        churned=rate.churned,
-        renewal_rate=rate.renewal_rate,
-        churn_rate=rate.churn_rate,
-    )
-
-
-def _association(found: Association) -> AssociationOut:
-    return AssociationOut(
-        name=found.name,
-        with_count=found.with_.count,
-        with_renewal_rate=found.with_.renewal_rate,
-        without_count=found.without.count,
-        without_renewal_rate=found.without.renewal_rate,
-        difference=found.difference,
-        p_value=found.p_value,
-    )
-
-
-def backtest_out(result: Backtest, as_of: Any) -> BacktestOut:
-    fitted = result.fitted
-    return BacktestOut(
-        as_of=as_of,
-        horizon_days=result.horizon_days,
-        cases=result.cases,
-        churned=result.churned,
-        without_snapshot=result.without_snapshot,
-        enough_history=result.enough,
-        overall=_rate(result.overall),
-        bands=[_rate(rate) for rate in result.bands],
-        auc=result.auc,
-        auc_low=result.auc_low,
-        auc_high=result.auc_high,
-        red_lift=result.red_lift,
-        kinds=[_association(a) for a in result.kinds],
-        measures=[_association(a) for a in result.measures],
-        suggested=FittedOut(**asdict(fitted)) if fitted else None,
-    )
-
-
-READ = problem_responses(400, *SIGNED_IN, 404)
-WRITE_ITEM = problem_responses(*WRITE, 404, 409)
-Limit = Annotated[int, QueryParameter(ge=1, le=500)]
-Offset = Annotated[int, QueryParameter(ge=0, le=10_000_000)]
-
-
-class RenewalsApiController(Controller):
-    """Renewal records and the backtest as JSON, for staff (the same checks as the pages)."""
-
-    path = "/api/v1/renewals"
-    guards = [requires_staff]
-    tags = ["renewals"]
-
-    @get("/", responses=READ)
-    async def list_renewals(
-        self,
-        limit: Limit = 100,
-        offset: Offset = 0,
-        account_id: Annotated[int | None, QueryParameter(ge=1, le=ID_MAX)] = None,
-    ) -> RenewalList:
-        """Renewals, newest renewal date first."""
-        rows, total = await services.list_renewals(limit, offset, account_id)
-        return RenewalList(items=[renewal_out(r) for r in rows], total=total)
-
-    @post("/", responses=WRITE_ITEM)
-    async def create_renewal(
-        self, request: Request[Any, Any, Any], data: Annotated[RenewalIn, Body()]
-    ) -> RenewalOut:
-        """Record a renewal (409 when the account already has one on that date)."""
-        renewal_id = await services.save_renewal(data, request.user.id)
-        return renewal_out(await services.get_renewal(renewal_id))
-
-    @get("/{renewal_id:int}", responses=READ)
-    async def get_renewal(self, renewal_id: PathId) -> RenewalOut:
-        return renewal_out(await services.get_renewal(renewal_id))
-
-    @put("/{renewal_id:int}", responses=WRITE_ITEM)
-    async def update_renewal(
-        self,
-        request: Request[Any, Any, Any],
-        renewal_id: PathId,
-        data: Annotated[RenewalIn, Body()],
-    ) -> RenewalOut:
-        await services.save_renewal(data, request.user.id, renewal_id)
-        return renewal_out(await services.get_renewal(renewal_id))
-
-    @delete("/{renewal_id:int}", responses=WRITE_ITEM, status_code=204)
-    async def delete_renewal(self, renewal_id: PathId) -> None:
-        await services.delete_renewal(renewal_id)
-
-    @get("/backtest", responses=READ)
-    async def get_backtest(
-        self,
-        days: Annotated[Literal[30, 90, 180], QueryParameter()] = 90,
-    ) -> BacktestOut:
-        """The backtest of the scoring version in force (days: 30, 90 or 180 before)."""
-        today = viewer_today()
-        return backtest_out(await backtest(days, today), today)

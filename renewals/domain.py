@@ -6,7 +6,8 @@ from __future__ import annotations
 from core.i18n import N_
 from core.web import nav
 from core.wiring import Domain
-from renewals.controllers import RenewalsApiController, RenewalsController
+from renewals.api import RenewalsApiController
+from renewals.controllers import RenewalsController
 from renewals.demo import load_renewals_demo
 
 DOMAIN = Domain(

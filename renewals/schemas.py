@@ -85,3 +85,57 @@ class BacktestOut(BaseModel):
     kinds: list[AssociationOut]
     measures: list[AssociationOut]
     suggested: FittedOut | None
+
+
+class SuggestedWeightsOut(BaseModel):
+    """The weights the backtest suggests, beside those in force (null under too little
+    history); `digest` is what the apply form carries."""
+
+    as_of: date
+    horizon_days: int
+    enough_history: bool
+    current: dict[str, float]
+    current_auc: float | None
+    suggested: dict[str, float] | None
+    suggested_auc: float | None
+    digest: str | None
+
+
+class MetricsOut(BaseModel):
+    renewals: int
+    churned: int
+    expanded: int
+    renewal_rate: float | None
+    grr: float | None
+    nrr: float | None
+    expansion_rate: float | None
+    arr_before: int
+    arr_after: int
+
+
+class ComparisonOut(BaseModel):
+    label: str
+    took_part: MetricsOut
+    did_not: MetricsOut
+
+
+class PrecedingOut(BaseModel):
+    participation: str
+    expansions: int
+    expansions_with: int
+    others: int
+    others_with: int
+
+
+class ReportOut(BaseModel):
+    """The leader's report: the last four quarters up to `as_of`."""
+
+    as_of: date
+    start: date
+    overall: ComparisonOut
+    by_quarter: list[ComparisonOut]
+    by_tier: list[ComparisonOut]
+    by_contract_value: list[ComparisonOut]
+    preceding_expansions: list[PrecedingOut]
+    silent: MetricsOut
+    silent_outcomes: dict[str, int]

@@ -102,9 +102,9 @@ async def settings(migrated: Settings, smtp_sink: Mailbox) -> Settings:
 async def app(settings: Settings) -> AsyncIterator[Litestar]:
     """The app, started (lifespan) in the test's own event loop, so the test and the app share
     the database pool."""
-    from tests.support import running_app
+    from tests.support import reused_app, running_app
 
-    async with running_app(settings) as application:
+    async with running_app(settings, application=reused_app(settings)) as application:
         yield application
 
 

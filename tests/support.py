@@ -186,15 +186,36 @@ async def run_arq_burst(settings: Any, wiring: Any = None) -> None:
         await worker.close()
 
 
+# Apps already built, by their settings: building one (about 420 route handlers) costs more than
+# a second, and an app holds nothing between two runs of its lifespan but what `reused_app`
+# clears. Only the `app` fixture reuses them; `running_app` called by a test builds its own.
+_BUILT: dict[str, Litestar] = {}
+
+
+def reused_app(settings: Any) -> Litestar:
+    """The app for `settings` (every domain), built once per distinct settings, its in-process
+    state cleared: the rate limiter's counts (the database, Redis, the SMTP sink are reset by the
+    `settings` fixture, and the lifespan makes a new job backend each time)."""
+    from app import create_app
+
+    key = settings.model_dump_json()
+    application = _BUILT.get(key)
+    if application is None:
+        application = _BUILT[key] = create_app(settings)
+    application.state.limiter.clear()
+    return application
+
+
 @contextlib.asynccontextmanager
-async def running_app(settings: Any, domains: Any = None) -> Any:
-    """`create_app(settings)` with its lifespan entered and left in one task of this loop
-    (with `domains` instead of every domain, when given)."""
+async def running_app(settings: Any, domains: Any = None, *, application: Any = None) -> Any:
+    """`create_app(settings)` (or `application`) with its lifespan entered and left in one task
+    of this loop (with `domains` instead of every domain, when given)."""
     import asyncio
 
     from app import create_app
 
-    application = create_app(settings) if domains is None else create_app(settings, domains)
+    if application is None:
+        application = create_app(settings) if domains is None else create_app(settings, domains)
     started, stop = asyncio.Event(), asyncio.Event()
 
     async def serve() -> None:

@@ -11,19 +11,14 @@ from litestar.di import NamedDependency
 from litestar.openapi.spec import OpenAPIFormat
 from litestar.params import QueryParameter
 
+from core.api_tokens import API_TOKEN_OPT, TOKEN_PROBLEMS, requires_scope
 from core.errors import DomainError
 from core.i18n import N_
 from core.problems import problem_responses
 from core.security import TokenError, sign, unsign
 from core.timeutil import utcnow
 from crm.files.formats import plain_values
-from crm.pull.auth import (
-    API_TOKEN_OPT,
-    BEARER_SCHEME,
-    SESSION_SCHEME,
-    TOKEN_PROBLEMS,
-    requires_scope,
-)
+from crm.pull.auth import BEARER_SCHEME, SESSION_SCHEME
 from crm.schemas import (
     ScoreItem,
     ScorePage,

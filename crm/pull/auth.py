@@ -1,4 +1,5 @@
-"""Bearer API tokens on /api/: the principal they stand for, scope guards and the rate limit.
+"""Bearer API tokens on /api/: the middleware that checks one, rate-limits it and puts the
+principal it stands for in scope (core.api_tokens: the principal, the scope guard).
 
 Only route handlers that opt in with `opt={API_TOKEN_OPT: True}` accept a token; every other
 /api/ route answers 403 to one, so a token can never act as a member.
@@ -6,54 +7,22 @@ Only route handlers that opt in with `opt={API_TOKEN_OPT: True}` accept a token;
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
-from litestar.connection import ASGIConnection
 from litestar.enums import ScopeType
-from litestar.exceptions import NotAuthorizedException
-from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from core.errors import BEARER_CHALLENGE, DomainError, Forbidden
-from core.guards import STAFF_ROLES
+from core.api_tokens import API_TOKEN_OPT, ApiPrincipal, Unauthorized
+from core.errors import Forbidden
 from core.i18n import N_
 from core.ratelimit import RateLimiter, too_many
 from crm.pull.tokens import check_token
 from crm.settings import CrmSettings
 
-API_TOKEN_OPT = "api_token"  # noqa: S105 - an opt key, not a secret
 # The OpenAPI security schemes (crm.cli.CrmPlugin declares them): a token, or a session.
 BEARER_SCHEME = "BearerToken"
 SESSION_SCHEME = "Session"
 SESSION_COOKIE = "kizuna_session"
 RATE_WINDOW_SECONDS = 60
-
-
-class Unauthorized(DomainError):
-    status_code = 401
-    default_message = N_("The API token is not valid.")
-
-
-@dataclass(frozen=True)
-class ApiPrincipal:
-    """Who a bearer token acts as: not a member, only its scopes."""
-
-    token_id: int
-    name: str
-    scopes: frozenset[str]
-    owner_id: int | None
-    role: str = "api"
-    id: None = None
-    account: None = None
-    locale: None = None
-    is_staff: bool = False
-    is_admin: bool = False
-
-    @property
-    def display_name(self) -> str:
-        return self.name
 
 
 def bearer_secret(scope: Scope) -> str | None:
@@ -108,40 +77,3 @@ class BearerTokenMiddleware(ASGIMiddleware):
             owner_id=token.created_by,
         )
         await next_app(scope, receive, send)
-
-
-def requires_scope(scope_name: str, sessions: str | None = "staff") -> Any:
-    """A guard: a token with `scope_name`, or (when `sessions` is staff/admin) such a member.
-
-    Handlers that take sessions=None are token-only, so they may skip CSRF: a browser never
-    sends a bearer token by itself.
-    """
-    allowed_roles = {"staff": STAFF_ROLES, "admin": frozenset({"admin"}), None: frozenset()}[
-        sessions
-    ]
-
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        user = connection.scope.get("user")
-        if user is None:
-            raise NotAuthorizedException()
-        if isinstance(user, ApiPrincipal):
-            if scope_name not in user.scopes:
-                raise Forbidden(N_("This API token lacks the scope %(scope)s."), scope=scope_name)
-            return
-        if sessions is None:
-            raise Unauthorized(
-                N_("This endpoint takes an API token (Authorization: Bearer …), not a session."),
-                headers={"WWW-Authenticate": BEARER_CHALLENGE},
-            )
-        if user.role not in allowed_roles:
-            raise Forbidden()
-
-    guard.__name__ = f"requires_scope_{scope_name.replace(':', '_')}"
-    return guard
-
-
-# How an API operation documents its token refusals (problem_responses(described=…)).
-TOKEN_PROBLEMS = {
-    401: "Unknown, expired or revoked token.",
-    403: "The token lacks the scope, or the endpoint does not take a session.",
-}

@@ -12,11 +12,13 @@ from core.i18n import N_
 from core.security import random_token, token_digest
 from core.timeutil import utcnow
 from crm.tables import ApiToken
+from renewals.api import SCOPES as RENEWAL_SCOPES
 
 TOKEN_PREFIX = "kz_"  # noqa: S105 - the public prefix of every token
 SCOPES: dict[str, str] = {
     "scores:read": N_("Read engagement scores (pull API)"),
     "webhooks:manage": N_("Manage webhook endpoints"),
+    **RENEWAL_SCOPES,
 }
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 

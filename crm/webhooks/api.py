@@ -9,9 +9,10 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from core.api_tokens import API_TOKEN_OPT, TOKEN_PROBLEMS, ApiPrincipal, requires_scope
 from core.ids import PathId
 from core.problems import problem_responses
-from crm.pull.auth import API_TOKEN_OPT, BEARER_SCHEME, TOKEN_PROBLEMS, ApiPrincipal, requires_scope
+from crm.pull.auth import BEARER_SCHEME
 from crm.schemas import (
     WebhookEndpointCreated,
     WebhookEndpointIn,

@@ -210,9 +210,13 @@ WORKBENCH_ROWS: dict[str, Route] = {
     "POST /staff/renewals/backtest/apply": Route(
         ADMIN_WRITE, form=lambda w: {"days": "90", "digest": "x"}
     ),
+    "GET /staff/renewals/report": Route(STAFF_PAGE),
     "GET /api/v1/renewals": Route(STAFF_API, shows=("account_a",)),
     "POST /api/v1/renewals": Route("401 403 403 201 201 403", json=renewal_json),
     "GET /api/v1/renewals/backtest": Route(STAFF_API),
+    "GET /api/v1/renewals/backtest/weights": Route(STAFF_API),
+    "GET /api/v1/renewals/report": Route(STAFF_API),
+    "GET /api/v1/renewals/report.csv": Route(STAFF_API),
     "GET /api/v1/renewals/{renewal_id}": Route(STAFF_API, shows=("account_a",)),
     "PUT /api/v1/renewals/{renewal_id}": Route(
         STAFF_API, json=lambda w: {**renewal_json(w), "renewal_date": _in_days(-50)}
