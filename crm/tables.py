@@ -46,6 +46,9 @@ class CrmMapping(Table, tablename="crm_mapping"):
     crm = Varchar(length=20, unique=True, help_text="salesforce or hubspot.")
     key_field = Varchar(length=100, help_text="CRM field that holds Account.crm_external_id.")
     field_map = JSONB(default={}, help_text="{score field: CRM field API name}; absent = not sent.")
+    pull_map = JSONB(
+        default={}, help_text="{account or renewal field: CRM field} for pulls; over defaults."
+    )
     updated_by = ForeignKey(references=Member, null=True, on_delete=OnDelete.set_null)
     updated_at = Timestamptz(default=TimestamptzNow())
 
@@ -168,3 +171,39 @@ class SyncState(Table, tablename="crm_sync_state"):
     account = ForeignKey(references=Account, on_delete=OnDelete.cascade, index=True)
     last_sent_updated_at = Timestamptz(help_text="updated_at of the score the CRM accepted.")
     run = ForeignKey(references=SyncRun, null=True, on_delete=OnDelete.set_null)
+
+
+class PullRun(Table, tablename="crm_pull_run"):
+    """One pull of accounts or renewals from a CRM: the sync log of what changed and of the
+    records refused (row-level, each with its reason)."""
+
+    id: Serial
+
+    crm = Varchar(length=20, index=True)
+    kind = Varchar(length=10, help_text="accounts or renewals.")
+    origin = Varchar(length=10, default="manual", help_text="manual or schedule.")
+    status = Varchar(
+        length=12, default="queued", help_text="queued, running, succeeded, partial or failed."
+    )
+    requested_by = ForeignKey(references=Member, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+    finished_at = Timestamptz(null=True, default=None)
+    fetched = Integer(default=0, help_text="Records the CRM returned.")
+    created = Integer(default=0)
+    updated = Integer(default=0)
+    unchanged = Integer(default=0)
+    refused = Integer(default=0)
+    flagged = Integer(default=0, help_text="Accounts newly missing from the CRM.")
+    changes = JSONB(default=[], help_text="[{external_id, name, action, fields}], the first 500.")
+    problems = JSONB(default=[], help_text="[{external_id, message}], the first 500.")
+    error = Varchar(length=1000, null=True, default=None, help_text="Never holds a credential.")
+
+
+class GoneFromCrm(Table, tablename="crm_gone"):
+    """An account whose record the last complete pull did not find: flagged, never deleted."""
+
+    id: Serial
+
+    account = ForeignKey(references=Account, on_delete=OnDelete.cascade, unique=True)
+    crm = Varchar(length=20)
+    since = Timestamptz(default=TimestamptzNow())

@@ -119,6 +119,48 @@ async def save_renewal(
         return renewal_id
 
 
+async def save_pulled(data: RenewalIn, source: str, external_id: str) -> str:
+    """A renewal from the CRM (`external_id`: its Opportunity or deal), checked like the form's:
+    the record with that id, else the account's record on that date (the CRM wins), updated;
+    else a new one. Returns created, updated or unchanged."""
+    async with transaction():
+        account = await _account(data.account_id)
+        before, after = check(data, account)
+        existing = (
+            await Renewal.select()
+            .where(
+                (Renewal.external_id == external_id)
+                | (
+                    (Renewal.account == data.account_id)
+                    & (Renewal.renewal_date == data.renewal_date)
+                )
+            )
+            .order_by(Renewal.external_id, ascending=False)  # the one with the id first
+        )
+        values: dict[Any, Any] = {
+            Renewal.account: data.account_id,
+            Renewal.renewal_date: data.renewal_date,
+            Renewal.outcome: data.outcome,
+            Renewal.arr_before: before,
+            Renewal.arr_after: after,
+            Renewal.source: source,
+            Renewal.external_id: external_id,
+        }
+        if not existing:
+            await Renewal.insert(Renewal(**{c._meta.name: v for c, v in values.items()}))
+            return "created"
+        row = next((r for r in existing if r["external_id"] == external_id), existing[0])
+        if all(row[c._meta.name] == v for c, v in values.items()):
+            return "unchanged"
+        others = [r["id"] for r in existing if r["id"] != row["id"]]
+        if others:  # the id moved to another date that already had a record: one stays
+            await Renewal.delete().where(Renewal.id.is_in(others))
+        await Renewal.update({**values, Renewal.updated_at: utcnow()}).where(
+            Renewal.id == row["id"]
+        )
+        return "updated"
+
+
 async def delete_renewal(renewal_id: int) -> None:
     deleted = await Renewal.delete().where(Renewal.id == renewal_id).returning(Renewal.id)
     if not deleted:

@@ -1,4 +1,5 @@
-"""Salesforce Bulk API 2.0 ingest: a thin httpx client and the upload and collect steps of a sync.
+"""Salesforce Bulk API 2.0 ingest (and the REST query pulls read with): a thin httpx client and
+the upload and collect steps of a sync.
 
 Steps (each a job, see crm/pushes/jobs.py): upload — OAuth2 token, then per CSV part (≤ 100 MB)
 create an upsert job on Account, PUT the CSV, PATCH UploadComplete; poll — until every job is
@@ -132,6 +133,35 @@ class BulkClient:
 
     async def job_state(self, job_id: str) -> dict[str, Any]:
         return _json(await self._call("GET", f"/{job_id}", "job status"), "job status")
+
+    async def query(self, soql: str) -> AsyncIterator[list[dict[str, Any]]]:
+        """The records of a SOQL query through the REST API, a page at a time (following
+        nextRecordsUrl); each record without its `attributes`."""
+        version = self.credentials.api_version
+        url = f"{self.instance_url.rstrip('/')}/services/data/{version}/query"
+        params: dict[str, str] | None = {"q": soql}
+        while url:
+            try:
+                response = await self.http.get(
+                    url, params=params, headers={"Authorization": f"Bearer {self._token}"}
+                )
+            except httpx.HTTPError as exc:
+                raise CrmError(f"query: {type(exc).__name__}") from exc
+            if response.status_code >= 400:
+                raise CrmError(f"query: HTTP {response.status_code} {_snippet(response)}")
+            body = _json(response, "query")
+            records = body.get("records")
+            if not isinstance(records, list):
+                raise CrmError("query: no records in the answer")
+            yield [
+                {k: v for k, v in r.items() if k != "attributes"}
+                for r in records
+                if isinstance(r, dict)
+            ]
+            following = body.get("nextRecordsUrl")
+            if body.get("done", True) or not following:
+                return
+            url, params = f"{self.instance_url.rstrip('/')}{following}", None
 
     async def results(self, job_id: str, kind: str, into: IO[bytes]) -> None:
         """Stream successfulResults/ or failedResults/ CSV into a file."""

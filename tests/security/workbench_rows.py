@@ -109,6 +109,17 @@ def renewal_json(world: World) -> dict[str, Any]:
     }
 
 
+def pull_fields(_: World) -> dict[str, Any]:
+    return {
+        "pull_name": "Name",
+        "pull_account": "AccountId",
+        "pull_close_date": "CloseDate",
+        "pull_won": "IsWon",
+        "pull_arr_after": "Amount",
+        "pull_renewal_filter": "Renewal",
+    }
+
+
 def renewals_csv(world: World) -> dict[str, Any]:
     text = f"account,renewal_date,outcome\n{MARKERS['account_a']},2024-04-01,更新\n"
     return {"file": ("renewals.csv", text.encode("cp932"), "text/csv")}
@@ -221,6 +232,11 @@ WORKBENCH_ROWS: dict[str, Route] = {
     "PUT /api/v1/renewals/{renewal_id}": Route(
         STAFF_API, json=lambda w: {**renewal_json(w), "renewal_date": _in_days(-50)}
     ),
+    # --- pulls from the CRM (admins; no CRM is connected in the world) ------------------
+    "GET /staff/crm/pulls": Route(ADMIN_PAGE),
+    "POST /staff/crm/pulls/{crm}/{kind}": Route("login 403 403 403 400 403", form=none),
+    "POST /staff/crm/pulls/{crm}/fields": Route(ADMIN_WRITE, form=pull_fields),
+    "GET /staff/crm/pulls/runs/{pull_id}": Route(ADMIN_PAGE),
     # The page above deleted it first (phase 5): staff reach the handler, which finds nothing.
     "DELETE /api/v1/renewals/{renewal_id}": Route("401 403 403 404 404 403", phase=6),
 }

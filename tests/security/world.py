@@ -19,7 +19,7 @@ from content.schemas import ContentIn
 from content.services import save_item
 from core.timeutil import utcnow
 from crm.pull.tokens import create_token
-from crm.tables import SyncRun, WebhookDelivery
+from crm.tables import PullRun, SyncRun, WebhookDelivery
 from crm.webhooks.endpoints import create_endpoint
 from engagement.config_service import form_values
 from engagement.tables import ScoreAlert
@@ -99,6 +99,7 @@ class World:
     delivery_id: int
     api_token_id: int
     sync_run_id: int
+    pull_run_id: int
     feed_filename: str  # alice's private calendar feed
     unsubscribe_token: str  # alice's one-click unsubscribe from notification emails
     content_a_id: int  # a content item for account A only
@@ -131,6 +132,8 @@ class World:
             "delivery_id": self.delivery_id,
             "token_id": self.api_token_id,
             "run_id": self.sync_run_id,
+            "pull_id": self.pull_run_id,
+            "kind": "accounts",
             "crm": "salesforce",
             "filename": self.feed_filename,
             "token": self.unsubscribe_token,
@@ -228,6 +231,9 @@ async def build_world(settings: Settings, receiver_url: str) -> World:
     [run] = await SyncRun.insert(SyncRun(crm="salesforce", status="succeeded")).returning(
         SyncRun.id
     )
+    [pull] = await PullRun.insert(
+        PullRun(crm="salesforce", kind="accounts", status="succeeded", fetched=1, unchanged=1)
+    ).returning(PullRun.id)
     feed = await create_feed_token(alice)
     workbench = await _workbench(csm, admin, alice, account_a)
     reg = await Registration.select().where(Registration.id == row.id).first()
@@ -256,6 +262,7 @@ async def build_world(settings: Settings, receiver_url: str) -> World:
         delivery_id=delivery["id"],
         api_token_id=spare_token.token.id,
         sync_run_id=run["id"],
+        pull_run_id=pull["id"],
         feed_filename=f"{feed}.ics",
         unsubscribe_token=unsubscribe_url(settings, alice.id, "notifications").rsplit("/", 1)[1],
         token_secret=role_token.secret,

@@ -1,0 +1,1 @@
+"""Pulls from the CRM: accounts and renewal outcomes read through the export's connections."""
