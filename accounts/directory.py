@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from accounts.csv_import import import_accounts_csv
 from accounts.member_directory import StaffMembersController
 from accounts.queries import account_out, find_accounts
-from accounts.schemas import AccountForm, AccountList, AccountOut
+from accounts.schemas import AccountForm
 from accounts.services import (
     domains_of,
     get_account,
@@ -25,8 +25,7 @@ from core.errors import DomainError
 from core.forms import read_form, validate
 from core.guards import requires_staff
 from core.i18n import N_, gettext, lazy
-from core.ids import ID_MAX, PathId
-from core.problems import SIGNED_IN, problem_responses
+from core.ids import PathId
 from core.web import flash, redirect
 
 PAGE_SIZE = 50
@@ -237,28 +236,4 @@ async def read_csv_upload(upload: Any) -> bytes:
     return data
 
 
-class AccountsApiController(Controller):
-    """Accounts as JSON, for staff (session cookie)."""
-
-    path = "/api/v1/accounts"
-    guards = [requires_staff]
-    tags = ["accounts"]
-
-    @get("/", responses=problem_responses(400, *SIGNED_IN))
-    async def list_accounts(
-        self,
-        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0, le=ID_MAX)] = 0,
-        q: SearchText = "",
-    ) -> AccountList:
-        """Accounts by name, `limit` from `offset`; `q` searches names and domains."""
-        found = await find_accounts(q, limit=limit, offset=offset)
-        return AccountList(items=found.items, total=found.total, limit=limit, offset=offset)
-
-    @get("/{account_id:int}", responses=problem_responses(400, *SIGNED_IN, 404))
-    async def account_detail(self, account_id: PathId) -> AccountOut:
-        """One account."""
-        return await account_out(account_id)
-
-
-ROUTES = [StaffAccountsController, StaffMembersController, AccountsApiController]
+ROUTES = [StaffAccountsController, StaffMembersController]

@@ -3,6 +3,7 @@ accounts and members, and the demo's accounts (whose absence starts every demo l
 
 from __future__ import annotations
 
+from accounts.api import AccountsApiController, MembersApiController
 from accounts.controllers import ROUTES
 from accounts.demo import load_demo_data
 from accounts.directory import ROUTES as DIRECTORY_ROUTES
@@ -15,7 +16,13 @@ STAFF = {"csm", "admin"}
 
 DOMAIN = Domain(
     name="accounts",
-    routes=(HomeController, *ROUTES, *DIRECTORY_ROUTES),
+    routes=(
+        HomeController,
+        *ROUTES,
+        *DIRECTORY_ROUTES,
+        AccountsApiController,
+        MembersApiController,
+    ),
     nav=(
         nav(N_("Accounts"), "/staff/accounts", STAFF, 80, group="admin"),
         nav(N_("Members"), "/staff/members", STAFF, 81, group="admin"),

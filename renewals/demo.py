@@ -61,6 +61,11 @@ COMMUNITY_MIX = [
 ]
 
 
+# Below this level an account does not post (community) or attend (events): some accounts
+# only read, so the leader's report has accounts that did not take part.
+QUIET_BELOW = 0.3
+
+
 def _name(index: int) -> str:
     return f"{PLACES[index % len(PLACES)]}{TRADES[(index * 5 + 2) % len(TRADES)]}株式会社"
 
@@ -89,6 +94,8 @@ def _signals(
 ) -> list[dict[str, Any]]:
     community, events = levels
     kinds = [kind for kind, weight in COMMUNITY_MIX for _ in range(weight)]
+    if community < QUIET_BELOW:  # a quiet account reads the forum but does not post
+        kinds = [k for k in kinds if k in (SignalKind.daily_visit, SignalKind.reaction_received)]
     rows: list[dict[str, Any]] = []
     day = span[0]
     while day < span[1]:
@@ -96,7 +103,12 @@ def _signals(
             if rng.random() < 0.12 * community:
                 at = datetime.combine(day, time(rng.randint(0, 9), rng.randint(0, 59)), tzinfo=UTC)
                 rows.append(_signal(account, member, rng.choice(kinds), at))
-        if day.weekday() == 2 and day.isocalendar().week % 2 == 0 and rng.random() < 0.8 * events:
+        if (
+            day.weekday() == 2
+            and day.isocalendar().week % 2 == 0
+            and events >= QUIET_BELOW
+            and rng.random() < 0.8 * events
+        ):
             kind = rng.choice([SignalKind.webinar_attended, SignalKind.mokumoku_attended])
             at = datetime.combine(day, time(6, 0), tzinfo=UTC)
             rows.append(_signal(account, rng.choice(members), kind, at, 60.0))

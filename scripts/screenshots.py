@@ -2,6 +2,7 @@
 
 python scripts/screenshots.py                  start a live server (embedded default, demo data)
 python scripts/screenshots.py --base-url URL   use a running server instead (e.g. one with data)
+python scripts/screenshots.py --only a.png     only the named shots
 
 Pages that do not answer 200 (or redirect elsewhere), and links that are not found, are skipped.
 Add a page by adding a `Shot` to SHOTS.
@@ -70,6 +71,8 @@ SHOTS = [
     Shot("capacity.png", "/staff/success/capacity", CSM),
     Shot("backtest.png", "/staff/renewals/backtest", CSM),
     Shot("renewals.png", "/staff/renewals", CSM),
+    Shot("renewal-report.png", "/staff/renewals/report", CSM),
+    Shot("crm-pulls.png", "/staff/crm/pulls", ADMIN),
     Shot("playbooks.png", "/staff/playbooks", ADMIN),
 ]
 
@@ -131,14 +134,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base-url", help="a running server (default: start one)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--only", nargs="*", help="file names of the shots to take (default: all)")
     args = parser.parse_args()
+    shots = [s for s in SHOTS if not args.only or s.file in args.only]
     if args.base_url:
-        saved = take_all(args.base_url.rstrip("/"), args.out, SHOTS)
+        saved = take_all(args.base_url.rstrip("/"), args.out, shots)
     else:
         with tempfile.TemporaryDirectory(prefix="kizuna-shots-") as var_dir:
             process, base = start_server(var_dir)
             try:
-                saved = take_all(base, args.out, SHOTS)
+                saved = take_all(base, args.out, shots)
             finally:
                 stop_server(process)
     print(f"{saved} screenshots in {args.out}")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from accounts.api import SCOPES as ACCOUNT_SCOPES
 from accounts.tables import Member
 from core.errors import DomainError, NotFound
 from core.i18n import N_
@@ -18,6 +19,7 @@ TOKEN_PREFIX = "kz_"  # noqa: S105 - the public prefix of every token
 SCOPES: dict[str, str] = {
     "scores:read": N_("Read engagement scores (pull API)"),
     "webhooks:manage": N_("Manage webhook endpoints"),
+    **ACCOUNT_SCOPES,
     **RENEWAL_SCOPES,
 }
 LAST_USED_RESOLUTION = timedelta(minutes=1)

@@ -109,6 +109,10 @@ def renewal_json(world: World) -> dict[str, Any]:
     }
 
 
+def account_json(_: World) -> dict[str, Any]:
+    return {"name": "行列株式会社", "domains": ["matrix-new.example"], "touch_tier": "low"}
+
+
 def pull_fields(_: World) -> dict[str, Any]:
     return {
         "pull_name": "Name",
@@ -232,6 +236,26 @@ WORKBENCH_ROWS: dict[str, Route] = {
     "PUT /api/v1/renewals/{renewal_id}": Route(
         STAFF_API, json=lambda w: {**renewal_json(w), "renewal_date": _in_days(-50)}
     ),
+    # --- the staff API of accounts and members (staff sessions; the role token lacks the
+    # scopes). Late (phases 7 and 8, before signing out), so that the other rows see account
+    # A and alice as they were. -----------------------------------------------------------
+    "POST /api/v1/accounts": Route("401 403 403 201 201 403", json=account_json),
+    "PUT /api/v1/accounts/{account_id}": Route(
+        STAFF_API, json=lambda w: {"name": "変更後株式会社", "touch_tier": "low"}, phase=7
+    ),
+    "POST /api/v1/accounts/{account_id}/deactivate": Route(STAFF_API, phase=8),
+    "POST /api/v1/accounts/{account_id}/activate": Route(STAFF_API, phase=8),
+    "POST /api/v1/members/invitations": Route(
+        "401 403 403 201 201 403",
+        json=lambda w: {"email": "invited@matrix.example", "account_id": w.account_a.id},
+    ),
+    "GET /api/v1/members/{member_id}": Route(STAFF_API),
+    "PUT /api/v1/members/{member_id}": Route(
+        STAFF_API,
+        json=lambda w: {"display_name": "変更後", "role": "customer", "account_id": w.account_a.id},
+        phase=7,
+    ),
+    "POST /api/v1/members/{member_id}/deactivate": Route(STAFF_API, phase=8),
     # --- pulls from the CRM (admins; no CRM is connected in the world) ------------------
     "GET /staff/crm/pulls": Route(ADMIN_PAGE),
     "POST /staff/crm/pulls/{crm}/{kind}": Route("login 403 403 403 400 403", form=none),
