@@ -8,14 +8,16 @@ from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.openapi import ResponseSpec
 from litestar.params import JSONBody, QueryParameter
 
+from accounts.api import acting_member
 from community import answers, reactions, services
-from community.categories import visible_categories
+from community.categories import save_category, visible_categories
 from community.notifications import list_notifications
 from community.reading import list_topics, load_post, load_topic_page
 from community.rows import PostRow, TopicRow
 from community.schemas import (
     AcceptIn,
     AuthorOut,
+    CategoryIn,
     CategoryOut,
     LikeOut,
     NotificationOut,
@@ -31,7 +33,9 @@ from community.schemas import (
     TopicPage,
 )
 from community.search import search
+from core.api_tokens import API_TOKEN_OPT, TOKEN_PROBLEMS, requires_scope
 from core.guards import requires_member
+from core.i18n import N_
 from core.ids import ID_MAX, PathId
 from core.problems import SIGNED_IN, WRITE, problem_responses
 
@@ -105,6 +109,27 @@ async def topic_detail(
     )
 
 
+WRITE_SCOPE = "community:write"
+SCOPES = {WRITE_SCOPE: N_("Create and change forum categories")}
+CATEGORY_CHANGE = problem_responses(*WRITE, 404, 429, described=TOKEN_PROBLEMS)
+# Admin sessions, or API tokens of scope community:write acting as their creator.
+ADMIN_WRITE: dict[str, Any] = {
+    "guards": [requires_scope(WRITE_SCOPE, sessions="admin")],
+    "opt": {API_TOKEN_OPT: True},
+}
+
+
+def _category_out(category: Any) -> CategoryOut:
+    return CategoryOut(
+        id=category.id,
+        name=category.name,
+        description=category.description,
+        position=category.position,
+        visibility=category.visibility,
+        account_id=category.account,
+    )
+
+
 class CommunityApiController(Controller):
     """Categories, topics, replies, likes and accepted answers."""
 
@@ -126,6 +151,22 @@ class CommunityApiController(Controller):
             )
             for row in await visible_categories(request.user)
         ]
+
+    @post("/categories", responses=CATEGORY_CHANGE, **ADMIN_WRITE)
+    async def create_category(
+        self, request: Request[Any, Any, Any], data: JSONBody[CategoryIn]
+    ) -> CategoryOut:
+        """Create a category (admins, or a token of scope community:write)."""
+        await acting_member(request)
+        return _category_out(await save_category(None, data.model_dump()))
+
+    @put("/categories/{category_id:int}", responses=CATEGORY_CHANGE, **ADMIN_WRITE)
+    async def update_category(
+        self, request: Request[Any, Any, Any], category_id: PathId, data: JSONBody[CategoryIn]
+    ) -> CategoryOut:
+        """Replace a category's name, description, position and visibility."""
+        await acting_member(request)
+        return _category_out(await save_category(category_id, data.model_dump()))
 
     @get("/topics", responses=READ_ITEM)
     async def topics(

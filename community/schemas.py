@@ -12,8 +12,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from pydantic.json_schema import JsonDict
 
-from core.ids import RowId
-from core.problems import ApiInput
+from core.ids import ID_MAX, RowId
+from core.problems import ApiInput, Whole
 
 TITLE_MAX = 150
 BODY_MAX = 20_000
@@ -72,6 +72,17 @@ class CategoryForm(BaseModel):
     position: int = Field(default=0, ge=-10_000, le=10_000)
     visibility: VisibilityName = "all"
     account_id: RowId | None = None
+
+
+class CategoryIn(ApiInput):
+    """A category as the admin form takes it; a private one (visibility account) names its
+    account."""
+
+    name: str = Field(min_length=1, max_length=100)
+    description: str = Field(default="", max_length=2000)
+    position: Whole = Field(default=0, ge=-10_000, le=10_000)
+    visibility: VisibilityName = "all"
+    account_id: Whole | None = Field(default=None, ge=1, le=ID_MAX)
 
 
 class ReviewForm(BaseModel):

@@ -9,6 +9,8 @@ allows that the API refuses. So, after Litestar builds the document:
 - a model that refuses unknown fields says `additionalProperties: false`;
 - a bound of 0 (`Field(ge=0)`) that Litestar's generator drops from an optional field (it
   tests the bound's truth) is restored from the pydantic model;
+- the bounds of a list's items (`list[RowId]`: ids from 1), which Litestar's generator drops,
+  are restored from the pydantic model;
 - an optional field's bounds (`str | None = Field(max_length=…)`) sit in the branch they bound,
   not beside the `oneOf` Litestar writes: the same meaning (a bound applies to its own type
   only), but a reader — a client generator, the fuzzer — sees a bounded string. Beside the
@@ -20,7 +22,7 @@ allows that the API refuses. So, after Litestar builds the document:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, get_args, get_origin
 
 from litestar import Litestar
 from litestar._openapi.plugin import OpenAPIPlugin
@@ -77,6 +79,7 @@ def refine(document: OpenAPI) -> None:
         model = models.get(name)
         if model is not None and isinstance(schema, Schema):
             _zero_bounds(schema, model)
+            _item_bounds(schema, model)
         _nul_free(schema)
         if model is not None and model.model_config.get("extra") == "forbid":
             assert isinstance(schema, Schema)
@@ -187,3 +190,20 @@ def _nul_free(schema: Any) -> None:
         _nul_free(child)
     if isinstance(schema.items, Schema):
         _nul_free(schema.items)
+
+
+def _item_bounds(schema: Schema, model: type[BaseModel]) -> None:
+    """Put the numeric bounds of list items (list[Annotated[int, Field(ge=1)]]) on `items`."""
+    for name, info in model.model_fields.items():
+        target = (schema.properties or {}).get(info.alias or name)
+        if not isinstance(target, Schema) or not isinstance(target.items, Schema):
+            continue
+        args = get_args(info.annotation)
+        if len(args) != 1 or get_origin(args[0]) is not Annotated:
+            continue
+        for constraint in get_args(args[0])[1:]:
+            for part in getattr(constraint, "metadata", [constraint]):
+                for attribute, keyword in ZERO_BOUNDS.items():
+                    value = getattr(part, attribute, None)
+                    if value is not None and getattr(target.items, keyword) is None:
+                        setattr(target.items, keyword, value)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from core.forms import as_list
 from core.ids import RowId
+from core.problems import ApiInput, IsoDatetime, Whole
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 20_000
@@ -149,3 +150,47 @@ class RosterOut(BaseModel):
     event_id: int
     counts: dict[str, int]
     rows: list[RosterRowOut]
+
+
+class EventApiIn(ApiInput):
+    """An event as the staff API takes it: the form's fields, strictly typed; times with an
+    offset ("2027-01-20T14:00:00+09:00") or wall-clock times in `timezone`."""
+
+    kind: KindName = "mokumoku"
+    title: str = Field(min_length=1, max_length=TITLE_MAX)
+    description: str = Field(default="", max_length=DESCRIPTION_MAX)
+    timezone: str | None = Field(default=None, max_length=64)
+    starts_at: IsoDatetime
+    ends_at: IsoDatetime
+    online: bool = False
+    join_url: str | None = Field(default=None, max_length=500)
+    venue: str | None = Field(default=None, max_length=200)
+    address: str | None = Field(default=None, max_length=1000)
+    capacity: Whole | None = Field(default=None, ge=1, le=CAPACITY_MAX)
+    allocation: AllocationName = "first_come"
+    draw_at: IsoDatetime | None = None
+    registration_opens_at: IsoDatetime | None = None
+    registration_closes_at: IsoDatetime | None = None
+    cancellation_deadline: IsoDatetime | None = None
+    audience: AudienceName = "all"
+    audience_tiers: list[Literal["high", "low", "tech"]] = Field(default=[], max_length=3)
+    audience_accounts: list[RowId] = Field(default=[], max_length=1000)
+    hosts: list[RowId] = Field(default=[], max_length=50)
+    publish: bool = False
+
+    def as_form(self) -> EventFormIn:
+        return EventFormIn.model_validate(self.model_dump(exclude={"publish"}))
+
+
+class EventStatusIn(ApiInput):
+    """What happens to the event: published (a draft), finished or cancelled."""
+
+    status: Literal["published", "finished", "cancelled"]
+
+
+class RosterAddIn(ApiInput):
+    """A customer added to the roster by email (the same allocation as registering, or
+    confirmed beyond the capacity with `over_capacity`)."""
+
+    email: str = Field(min_length=3, max_length=320)
+    over_capacity: bool = False

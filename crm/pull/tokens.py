@@ -8,11 +8,13 @@ from typing import Any
 
 from accounts.api import SCOPES as ACCOUNT_SCOPES
 from accounts.tables import Member
+from community.api import SCOPES as COMMUNITY_SCOPES
 from core.errors import DomainError, NotFound
 from core.i18n import N_
 from core.security import random_token, token_digest
 from core.timeutil import utcnow
 from crm.tables import ApiToken
+from events.api import SCOPES as EVENT_SCOPES
 from renewals.api import SCOPES as RENEWAL_SCOPES
 
 TOKEN_PREFIX = "kz_"  # noqa: S105 - the public prefix of every token
@@ -20,6 +22,8 @@ SCOPES: dict[str, str] = {
     "scores:read": N_("Read engagement scores (pull API)"),
     "webhooks:manage": N_("Manage webhook endpoints"),
     **ACCOUNT_SCOPES,
+    **COMMUNITY_SCOPES,
+    **EVENT_SCOPES,
     **RENEWAL_SCOPES,
 }
 LAST_USED_RESOLUTION = timedelta(minutes=1)

@@ -109,6 +109,18 @@ def renewal_json(world: World) -> dict[str, Any]:
     }
 
 
+def event_json(_: World) -> dict[str, Any]:
+    return {
+        "kind": "webinar",
+        "title": "行列のウェビナー",
+        "starts_at": "2030-01-20T14:00:00+09:00",
+        "ends_at": "2030-01-20T15:00:00+09:00",
+        "online": True,
+        "join_url": "https://meet.example/matrix",
+        "publish": True,
+    }
+
+
 def account_json(_: World) -> dict[str, Any]:
     return {"name": "行列株式会社", "domains": ["matrix-new.example"], "touch_tier": "low"}
 
@@ -256,6 +268,27 @@ WORKBENCH_ROWS: dict[str, Route] = {
         phase=7,
     ),
     "POST /api/v1/members/{member_id}/deactivate": Route(STAFF_API, phase=8),
+    # --- the staff API of events and categories (the role token lacks their scopes) -----
+    "POST /api/v1/events": Route("401 403 403 201 201 403", json=event_json),
+    # Alice cancelled hers above (POST /api/v1/events/{event_id}/cancel): added again, 201.
+    "POST /api/v1/events/{event_id}/registrations": Route(
+        "401 403 403 201 201 403", json=lambda w: {"email": w.alice.email}
+    ),
+    # Event A was cancelled above (phase 2): staff reach the rule, which refuses (422).
+    "PUT /api/v1/events/{event_id}": Route("401 403 403 422 422 403", json=event_json, phase=7),
+    "POST /api/v1/events/{event_id}/status": Route(
+        "401 403 403 422 422 403", json=lambda w: {"status": "cancelled"}, phase=7
+    ),
+    # By then the registration is not on the event's roster: staff reach the handler (404).
+    "DELETE /api/v1/events/{event_id}/registrations/{registration_id}": Route(
+        "401 403 403 404 404 403", phase=7
+    ),
+    "POST /api/v1/community/categories": Route(
+        "401 403 403 403 201 403", json=lambda w: {"name": "行列のカテゴリ"}
+    ),
+    "PUT /api/v1/community/categories/{category_id}": Route(
+        "401 403 403 403 200 403", json=lambda w: {"name": "改名", "visibility": "staff"}, phase=7
+    ),
     # --- pulls from the CRM (admins; no CRM is connected in the world) ------------------
     "GET /staff/crm/pulls": Route(ADMIN_PAGE),
     "POST /staff/crm/pulls/{crm}/{kind}": Route("login 403 403 403 400 403", form=none),
