@@ -226,6 +226,29 @@ class CalendarToken(Table, tablename="events_calendar_token"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class PlatformPull(Table, tablename="events_platform_pull"):
+    """One pull of an event's attendance from its meeting platform (Zoom), started by a CSM,
+    the platform's webhook or the fallback poll: the log the attendance page shows."""
+
+    id: Serial
+
+    event = ForeignKey(references=Event, on_delete=OnDelete.cascade, index=True)
+    platform = Varchar(length=10, default="zoom")
+    origin = Varchar(length=10, help_text="manual, webhook or poll.")
+    status = Varchar(
+        length=10, default="queued", help_text="queued, waiting (to retry), succeeded, failed."
+    )
+    attempts = Integer(default=0)
+    message = Varchar(length=300, default="", help_text="A msgid, shown translated.")
+    params = JSONB(default={}, help_text="The message's parameters.")
+    attendance_import = ForeignKey(
+        references=AttendanceImport, null=True, on_delete=OnDelete.set_null
+    )
+    requested_by = ForeignKey(references=Member, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
 TABLES: list[type[Table]] = [
     EventSeries,
     Event,
@@ -235,4 +258,5 @@ TABLES: list[type[Table]] = [
     AttendanceImport,
     Feedback,
     CalendarToken,
+    PlatformPull,
 ]

@@ -130,12 +130,21 @@ async def import_attendance(
     report = parse_report(data, max_bytes)
     if not accept_mismatch:
         check_report_is_of(event, report)
+    return await apply_report(actor, event_id, report, filename, digest)
+
+
+async def apply_report(
+    actor: Member | None, event_id: int, report: AttendanceReport, source: str, digest: str
+) -> ImportResult:
+    """Apply a parsed report (a file, or a platform's API answer: `actor` None) to the event
+    once per `digest`, under the event's lock — the one way attendance comes in."""
     async with transaction():
         event = await lock_event(event_id, registrations_may_join=True)
         previous = await _previous(event_id, digest)  # a double submission waited on the lock
         if previous is not None:
             return previous
-        return await _apply(actor, event, report, (filename or "")[:255], digest)
+        _check_event(event)
+        return await _apply(actor, event, report, (source or "")[:255], digest)
 
 
 def _check_event(event: EventRow) -> None:
@@ -198,7 +207,7 @@ async def _registrations(event_id: int, member_ids: list[int]) -> dict[int, dict
 
 
 async def _apply(
-    actor: Member, event: EventRow, report: AttendanceReport, filename: str, digest: str
+    actor: Member | None, event: EventRow, report: AttendanceReport, filename: str, digest: str
 ) -> ImportResult:
     now = utcnow()
     members = await _members(sorted(report.minutes))
@@ -239,7 +248,7 @@ async def _apply(
 
 
 async def _record_import(
-    actor: Member,
+    actor: Member | None,
     event: EventRow,
     report: AttendanceReport,
     result: ImportResult,
@@ -254,7 +263,7 @@ async def _record_import(
         matched=result.matched,
         attended=result.attended,
         unmatched=result.unmatched,
-        imported_by=actor.id,
+        imported_by=actor.id if actor else None,
         imported_at=result.imported_at,
     )
     await row.save()
@@ -333,7 +342,7 @@ async def _confirm_attendees(event: EventRow, ids: list[int], now: datetime) -> 
 
 
 async def _insert_walk_ins(
-    actor: Member, event: EventRow, members: list[dict[str, Any]], now: datetime
+    actor: Member | None, event: EventRow, members: list[dict[str, Any]], now: datetime
 ) -> list[tuple[dict[str, Any], float]]:
     """Confirmed, attended registrations for members who joined without registering."""
     created: list[tuple[dict[str, Any], float]] = []
@@ -348,7 +357,7 @@ async def _insert_walk_ins(
                     status=RegistrationStatus.confirmed.value,
                     attendance=Attendance.attended.value,
                     attended_minutes=member["minutes"],
-                    added_by=actor.id,
+                    added_by=actor.id if actor else None,
                     registered_at=now,
                     confirmed_at=now,
                 )

@@ -30,6 +30,8 @@ from events.attendance import imports as importer
 from events.attendance.api import UPLOAD_CEILING, AttendanceApiController, read_upload
 from events.attendance.parsing import FORMAT_LABELS, tidy
 from events.attendance.same_meeting import ReportOfAnotherMeeting
+from events.attendance.zoom_api import meeting_id_of
+from events.attendance.zoom_pull import pulls_of
 from events.registration.allocation import active_registration
 from events.registration.audience import visible_event
 from events.rows import EventRow
@@ -182,6 +184,9 @@ async def _staff_page(
             "threshold": tidy(threshold_minutes(event)),
             "counts": await checkin.attendance_counts(event_id),
             "imports": await importer.import_history(event_id),
+            "zoom_pulls": await pulls_of(event_id),
+            "zoom_connected": settings.zoom_configured,
+            "zoom_meeting": meeting_id_of(event.join_url),
             "roster": await checkin.roster(event_id, q),
             "roster_limit": checkin.ROSTER_LIMIT,
             "q": q,

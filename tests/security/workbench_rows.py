@@ -289,6 +289,9 @@ WORKBENCH_ROWS: dict[str, Route] = {
     "PUT /api/v1/community/categories/{category_id}": Route(
         "401 403 403 403 200 403", json=lambda w: {"name": "改名", "visibility": "staff"}, phase=7
     ),
+    # --- Zoom (not connected in the world): the button says so; the webhook is not there -
+    "POST /staff/events/{event_id}/attendance/zoom": Route("login 403 403 303 303 403", form=none),
+    "POST /webhooks/zoom": Route("404 404 404 404 404 404", json=lambda w: {"event": "x"}),
     # --- pulls from the CRM (admins; no CRM is connected in the world) ------------------
     "GET /staff/crm/pulls": Route(ADMIN_PAGE),
     "POST /staff/crm/pulls/{crm}/{kind}": Route("login 403 403 403 400 403", form=none),
