@@ -10,12 +10,14 @@ names, so the same reading code (crm.imports.records) serves both.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 
 from crm.imports.fields import ACCOUNT_FIELDS, PullMap
+from crm.imports.records import MissingField
 from crm.pushes import hubspot, salesforce
 from crm.pushes.sync import CrmError
 from crm.settings import CrmSettings
@@ -25,6 +27,22 @@ Pair = tuple[str, dict[str, Any]]
 HUBSPOT_PAGE = 100
 MAX_TRIES = 4
 INLINE_WAIT_LIMIT = 10.0
+
+
+_NO_COLUMN = re.compile(r"No such column '([^']+)'")
+
+
+async def _queried(client: Any, soql: str) -> AsyncIterator[list[dict[str, Any]]]:
+    """The query's pages; Salesforce's INVALID_FIELD (a mapped field the object lacks) becomes
+    MissingField, so the run says which field in the user's language."""
+    try:
+        async for page in client.query(soql):
+            yield page
+    except CrmError as exc:
+        found = _NO_COLUMN.search(str(exc))
+        if "INVALID_FIELD" in str(exc) and found:
+            raise MissingField(found.group(1)) from None
+        raise
 
 
 def soql_literal(value: str) -> str:
@@ -44,7 +62,7 @@ async def salesforce_accounts(
     fields = _selected(pull, [n for n, _, _ in ACCOUNT_FIELDS], ["Id", key_field])
     # Field names are checked by fields.parse_pull_form and mapping._name_error; values quoted.
     soql = f"SELECT {', '.join(fields)} FROM Account"  # noqa: S608
-    async for page in client.query(soql):
+    async for page in _queried(client, soql):
         yield [(str(r.get(key_field) or ""), r) for r in page]
 
 
@@ -59,7 +77,7 @@ async def salesforce_renewals(
         f"SELECT {', '.join(fields)} FROM Opportunity WHERE IsClosed = true "  # noqa: S608
         f"AND Type = {soql_literal(pull['renewal_filter'])}"
     )
-    async for page in client.query(soql):
+    async for page in _queried(client, soql):
         yield [(str(r.get("Id") or ""), _ref(r, pull["account"]), r) for r in page]
 
 

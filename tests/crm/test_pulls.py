@@ -208,7 +208,7 @@ async def test_an_unknown_salesforce_field_stops_the_pull(
     fake_salesforce.sobjects["Account"] = [sf_account("001A", "何か社")]
     run = await pull(sf_ctx, "salesforce", "accounts")
     assert run.status == "failed"
-    assert "Plan__c" in (run.error or "")
+    assert run.problems[0]["params"] == {"field": "Plan__c"}  # said in the user's language
     assert await Account.count() == 0
 
 
