@@ -122,6 +122,12 @@ async def _save(account_id: int | None, data: AccountIn) -> AccountOut:
     return await account_out(account.id)
 
 
+async def _set_active(request: Request[Any, Any, Any], account_id: int, active: bool) -> AccountOut:
+    await acting_member(request)
+    await set_account_active(account_id, active)  # 404 for an unknown account
+    return await account_out(account_id)
+
+
 class AccountsApiController(Controller):
     """Accounts as JSON, for staff sessions and API tokens."""
 
@@ -175,10 +181,7 @@ class AccountsApiController(Controller):
         self, request: Request[Any, Any, Any], account_id: PathId
     ) -> AccountOut:
         """Deactivate the account; its members can no longer sign in."""
-        await acting_member(request)
-        await get_account(account_id)
-        await set_account_active(account_id, False)
-        return await account_out(account_id)
+        return await _set_active(request, account_id, False)
 
     @post(
         "/{account_id:int}/activate",
@@ -190,10 +193,7 @@ class AccountsApiController(Controller):
         self, request: Request[Any, Any, Any], account_id: PathId
     ) -> AccountOut:
         """Activate the account again (its members are reactivated one by one)."""
-        await acting_member(request)
-        await get_account(account_id)
-        await set_account_active(account_id, True)
-        return await account_out(account_id)
+        return await _set_active(request, account_id, True)
 
 
 class MembersApiController(Controller):

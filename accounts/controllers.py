@@ -10,6 +10,7 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from accounts import auth
+from accounts.api import member_out
 from accounts.schemas import (
     EmailForm,
     InvitationAcceptForm,
@@ -337,19 +338,7 @@ class MeApiController(Controller):
     @get("/", responses=problem_responses(*SIGNED_IN))
     async def me(self, request: Request[Any, Any, Any]) -> MemberOut:
         """The signed-in member."""
-        member = request.user
-        return MemberOut(
-            id=member.id,
-            email=member.email,
-            display_name=member.display_name,
-            handle=member.handle,
-            role=member.role,
-            account_id=member.account,
-            locale=member.locale,
-            timezone=member.timezone,
-            last_seen_at=member.last_seen_at,
-            active=member.active,
-        )
+        return member_out(request.user)
 
 
 ROUTES = [AuthController, PreferencesController, MeApiController, UnsubscribeController]

@@ -122,13 +122,25 @@ def _repeats(
     return errors
 
 
-def _map_header(header: list[str]) -> dict[str, int]:
+def header_columns(header: list[str], aliases: dict[str, set[str]]) -> dict[str, int]:
+    """Which column holds each field: the first header cell (any case) among its aliases."""
     columns: dict[str, int] = {}
     for index, title in enumerate(header):
         key = title.strip().lower()
-        for name, aliases in _HEADERS.items():
-            if key in aliases and name not in columns:
+        for name, names in aliases.items():
+            if key in names and name not in columns:
                 columns[name] = index
+    return columns
+
+
+def yen_text(text: str) -> str:
+    """An amount as people type it ("¥1,200,000", "1200000円"): the digits, without ¥, commas,
+    円 or spaces."""
+    return re.sub(r"[,\s¥￥円]", "", text)
+
+
+def _map_header(header: list[str]) -> dict[str, int]:
+    columns = header_columns(header, _HEADERS)
     if "name" not in columns:
         raise DomainError(
             N_(
@@ -139,7 +151,7 @@ def _map_header(header: list[str]) -> dict[str, int]:
     return columns
 
 
-def _cell(raw: list[str], columns: dict[str, int], name: str) -> str:
+def cell(raw: list[str], columns: dict[str, int], name: str) -> str:
     index = columns.get(name)
     return raw[index].strip() if index is not None and index < len(raw) else ""
 
@@ -147,30 +159,30 @@ def _cell(raw: list[str], columns: dict[str, int], name: str) -> str:
 def _parse_row(
     line: int, raw: list[str], columns: dict[str, int]
 ) -> tuple[ImportRow | None, str | None]:
-    name = _cell(raw, columns, "name")
+    name = cell(raw, columns, "name")
     if not name:
         return None, gettext("Line %(line)s: the name is empty.", line=line)
     if len(name) > 200:
         return None, gettext("Line %(line)s: the name is longer than 200 characters.", line=line)
     try:
-        domains = parse_domains(_cell(raw, columns, "domain"))
+        domains = parse_domains(cell(raw, columns, "domain"))
     except DomainError:
         return None, gettext(
             "Line %(line)s: “%(value)s” is not a valid email domain.",
             line=line,
-            value=_cell(raw, columns, "domain"),
+            value=cell(raw, columns, "domain"),
         )
-    arr_text = re.sub(r"[,\s¥￥円]", "", _cell(raw, columns, "arr"))
+    arr_text = yen_text(cell(raw, columns, "arr"))
     if arr_text and not arr_text.isdigit():
         return None, gettext(
             "Line %(line)s: the ARR “%(value)s” is not a whole number of yen.",
             line=line,
-            value=_cell(raw, columns, "arr"),
+            value=cell(raw, columns, "arr"),
         )
     arr = int(arr_text or 0)
     if arr > 10**15:
         return None, gettext("Line %(line)s: the ARR is too large.", line=line)
-    crm_id = _cell(raw, columns, "crm_id") or None
+    crm_id = cell(raw, columns, "crm_id") or None
     if crm_id and len(crm_id) > 100:
         return None, gettext("Line %(line)s: the CRM id is longer than 100 characters.", line=line)
     if crm_id and crm_id.startswith(FORMULA_STARTS):
@@ -193,7 +205,7 @@ def _dates(
     """(contract start, renewal date) of a row, or the row's problem with them."""
     found: dict[str, date | None] = {}
     for column in ("contract_start", "renewal_date"):
-        text = _cell(raw, columns, column)
+        text = cell(raw, columns, column)
         found[column] = parse_date(text)
         if text and found[column] is None:
             return (None, None), gettext(

@@ -8,7 +8,7 @@ from litestar.datastructures import UploadFile
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
-from accounts.csv_import import import_accounts_csv
+from accounts.csv_import import import_accounts_csv, yen_text
 from accounts.member_directory import StaffMembersController
 from accounts.queries import account_out, find_accounts
 from accounts.schemas import AccountForm
@@ -193,7 +193,7 @@ def _clean_account_data(data: dict[str, Any]) -> dict[str, Any]:
     # Blank fields take the model's defaults; ARR may be typed as "1,200,000" or "¥1,200,000".
     cleaned = {key: value for key, value in data.items() if value is not None}
     if isinstance(cleaned.get("arr"), str):
-        cleaned["arr"] = cleaned["arr"].translate(str.maketrans("", "", ",¥￥円 "))
+        cleaned["arr"] = yen_text(cleaned["arr"])
     return cleaned
 
 

@@ -21,11 +21,9 @@ Full scale: 10,000 accounts, 30,000 renewals. The goal: the backtest and the rep
 from __future__ import annotations
 
 import asyncio
-import statistics
-import time
 from typing import Any
 
-from bench.harness import fresh_database, in_process_env, psql
+from bench.harness import fresh_database, generated, in_process_env, psql, timed
 
 DB_NAME = "kizuna_bench_backtest"
 RENEWALS_PER_ACCOUNT = 3
@@ -83,15 +81,6 @@ def generate(accounts: int) -> None:
     )
 
 
-async def timed(factory: Any, runs: int) -> dict[str, Any]:
-    out = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        await factory()
-        out.append(round((time.perf_counter() - started) * 1000, 1))
-    return {"median": statistics.median(out), "runs": out}
-
-
 async def bench(accounts: int, runs: int) -> dict[str, Any]:
     from core import database
     from core.database import fetch
@@ -99,21 +88,14 @@ async def bench(accounts: int, runs: int) -> dict[str, Any]:
     from renewals.backtest import _cases_sql, _kinds_sql, backtest, gather
     from renewals.report import _rows_sql, last_quarters, report
     from renewals.statistics import run as statistics_run
-    from settings import get_settings
 
-    settings = get_settings()
-    await database.prepare(settings)
-    await database.migrate()
-    results: dict[str, Any] = {}
-    started = time.perf_counter()
-    generate(accounts)
-    results["generate_s"] = round(time.perf_counter() - started, 1)
-    [counts] = await fetch(
+    results = await generated(
+        generate,
+        accounts,
         "SELECT (SELECT count(*) FROM renewals_renewal) AS renewals, "
         "(SELECT count(*) FROM engagement_score_snapshot) AS snapshots, "
-        "(SELECT count(*) FROM engagement_signal) AS signals"
+        "(SELECT count(*) FROM engagement_signal) AS signals",
     )
-    results["rows"] = {key: int(value) for key, value in counts.items()}
     today = utcnow().date()
 
     async def floor() -> None:

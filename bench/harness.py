@@ -377,3 +377,32 @@ def page_scenario(
     env = production_stack(database)
     made = asyncio.run(generate())
     return made, measure_pages(env, pages(f"http://127.0.0.1:{PORT}", made), expect, load)
+
+
+async def timed(factory: Callable[[], Coroutine[Any, Any, Any]], runs: int) -> dict[str, Any]:
+    """`factory()` awaited `runs` times in this process: the median and every run, in ms."""
+    out = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        await factory()
+        out.append(round((time.perf_counter() - started) * 1000, 1))
+    return {"median": statistics.median(out), "runs": out}
+
+
+async def generated(
+    generate: Callable[[int], None], accounts: int, counts_sql: str
+) -> dict[str, Any]:
+    """An in-process scenario's start: the app's database connected and migrated, the data set
+    generated (timed), and its row counts (`counts_sql`: one row of counts) in the results."""
+    from core import database
+    from core.database import fetch
+    from settings import get_settings
+
+    await database.prepare(get_settings())
+    await database.migrate()
+    started = time.perf_counter()
+    generate(accounts)
+    results: dict[str, Any] = {"generate_s": round(time.perf_counter() - started, 1)}
+    [counts] = await fetch(counts_sql)
+    results["rows"] = {key: int(value) for key, value in counts.items()}
+    return results

@@ -18,11 +18,10 @@ Full scale: 10,000 accounts, 30,000 members. The goal: every trigger for every a
 from __future__ import annotations
 
 import asyncio
-import statistics
 import time
 from typing import Any
 
-from bench.harness import fresh_database, in_process_env, psql
+from bench.harness import fresh_database, generated, in_process_env, psql, timed
 
 DB_NAME = "kizuna_bench_workbench"
 MONTHS = 24
@@ -100,15 +99,6 @@ def generate(accounts: int) -> None:
     )
 
 
-async def timed(factory: Any, runs: int) -> dict[str, Any]:
-    out = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        await factory()
-        out.append(round((time.perf_counter() - started) * 1000, 1))
-    return {"median": statistics.median(out), "runs": out}
-
-
 FLOOR_SQL = (
     "SELECT account, to_char((occurred_at AT TIME ZONE 'UTC') + interval '540 minutes', "
     "'YYYY-MM') AS month, SUM(duration_minutes) FROM success_touch WHERE outcome = 'held' "
@@ -127,26 +117,19 @@ async def bench(accounts: int, runs: int) -> dict[str, Any]:
     from core import database
     from core.database import fetch
     from core.timeutil import utcnow
-    from settings import get_settings
     from success.mix import mixes, statuses
     from success.playbooks import evaluate_playbooks
     from success.schemas import MixSettings
     from success.tables import Playbook
     from success.triggers import TRIGGERS, Situation, find_matches
 
-    settings = get_settings()
-    await database.prepare(settings)
-    await database.migrate()
-    results: dict[str, Any] = {}
-    started = time.perf_counter()
-    generate(accounts)
-    results["generate_s"] = round(time.perf_counter() - started, 1)
-    [counts] = await fetch(
+    results = await generated(
+        generate,
+        accounts,
         "SELECT (SELECT count(*) FROM success_touch) AS touches, "
         "(SELECT count(*) FROM engagement_signal) AS signals, "
-        "(SELECT count(*) FROM success_homework) AS homework"
+        "(SELECT count(*) FROM success_homework) AS homework",
     )
-    results["rows"] = {key: int(value) for key, value in counts.items()}
     zone, now = "Asia/Tokyo", utcnow()
     since = now - timedelta(days=31 * MONTHS)
 

@@ -33,7 +33,7 @@ from community.schemas import (
     TopicPage,
 )
 from community.search import search
-from core.api_tokens import API_TOKEN_OPT, TOKEN_PROBLEMS, requires_scope
+from core.api_tokens import TOKEN_PROBLEMS, token_route
 from core.guards import requires_member
 from core.i18n import N_
 from core.ids import ID_MAX, PathId
@@ -113,10 +113,7 @@ WRITE_SCOPE = "community:write"
 SCOPES = {WRITE_SCOPE: N_("Create and change forum categories")}
 CATEGORY_CHANGE = problem_responses(*WRITE, 404, 429, described=TOKEN_PROBLEMS)
 # Admin sessions, or API tokens of scope community:write acting as their creator.
-ADMIN_WRITE: dict[str, Any] = {
-    "guards": [requires_scope(WRITE_SCOPE, sessions="admin")],
-    "opt": {API_TOKEN_OPT: True},
-}
+ADMIN_WRITE = token_route(WRITE_SCOPE, sessions="admin")
 
 
 def _category_out(category: Any) -> CategoryOut:

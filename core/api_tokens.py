@@ -80,6 +80,12 @@ def requires_scope(scope_name: str, sessions: str | None = "staff") -> Any:
     return guard
 
 
+def token_route(scope_name: str, sessions: str | None = "staff") -> dict[str, Any]:
+    """A route handler's keyword arguments that let it take API tokens with `scope_name` (and
+    the sessions of `requires_scope`): `@post("/", **token_route("events:write"))`."""
+    return {"guards": [requires_scope(scope_name, sessions)], "opt": {API_TOKEN_OPT: True}}
+
+
 class TokenAwareCSRFMiddleware(CSRFMiddleware):
     """Litestar's CSRF check, skipped for a request a valid bearer token made: a browser never
     sends one by itself, and such a request acts as the token, never as the session's member

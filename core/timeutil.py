@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo, available_timezones
 
 
@@ -38,3 +40,21 @@ def to_utc(value: datetime | None, zone: str) -> datetime | None:
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo(zone))
     return value.astimezone(UTC)
+
+
+MAX_RETRY_AFTER = 86400  # a day
+
+
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """An HTTP answer's Retry-After as seconds (a delta or an HTTP date), capped at a day."""
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = (parsedate_to_datetime(value) - utcnow()).total_seconds()
+        except (TypeError, ValueError):
+            return None
+    return max(0.0, min(seconds, MAX_RETRY_AFTER))

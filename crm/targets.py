@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
@@ -18,7 +17,6 @@ import httpx
 
 from core.errors import DomainError
 from core.i18n import N_
-from core.timeutil import utcnow
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 RESOLVE_TIMEOUT = 5.0
@@ -129,21 +127,3 @@ async def pinned_post(
     if parts.scheme == "https":
         extensions["sni_hostname"] = parts.hostname
     return await client.post(target, content=content, headers=sent_headers, extensions=extensions)
-
-
-MAX_RETRY_AFTER = 86400  # a day
-
-
-def retry_after_seconds(response: httpx.Response) -> float | None:
-    """Retry-After as seconds (delta or HTTP date), capped at a day."""
-    value = response.headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            seconds = (parsedate_to_datetime(value) - utcnow()).total_seconds()
-        except (TypeError, ValueError):
-            return None
-    return max(0.0, min(seconds, MAX_RETRY_AFTER))

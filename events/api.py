@@ -16,7 +16,7 @@ from litestar.params import Body
 
 from accounts.api import acting_member
 from accounts.tables import Member
-from core.api_tokens import API_TOKEN_OPT, TOKEN_PROBLEMS, requires_scope
+from core.api_tokens import TOKEN_PROBLEMS, token_route
 from core.guards import requires_member
 from core.i18n import N_
 from core.ids import PathId
@@ -94,10 +94,7 @@ SCOPES = {WRITE_SCOPE: N_("Create, change and cancel events; change their roster
 CHANGE = problem_responses(*WRITE, 404, 409, 429, described=TOKEN_PROBLEMS)
 MEMBERS = [requires_member]
 # The staff writes: staff sessions, or API tokens with events:write acting as their creator.
-STAFF_WRITE: dict[str, Any] = {
-    "guards": [requires_scope(WRITE_SCOPE)],
-    "opt": {API_TOKEN_OPT: True},
-}
+STAFF_WRITE = token_route(WRITE_SCOPE)
 
 
 async def _event(actor: Any, event_id: int) -> EventOut:

@@ -13,6 +13,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
+from accounts.csv_import import yen_text
 from accounts.directory import PageNumber, pagination, read_csv_upload
 from accounts.queries import account_choices
 from core.errors import DomainError
@@ -71,7 +72,7 @@ def _form_data(data: dict[str, Any]) -> dict[str, Any]:
     cleaned = {k: v for k, v in data.items() if k in FORM_FIELDS}
     for name in ("arr_before", "arr_after"):
         if isinstance(cleaned.get(name), str):
-            cleaned[name] = cleaned[name].translate(str.maketrans("", "", ",¥￥円 "))
+            cleaned[name] = yen_text(cleaned[name])
     return cleaned
 
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
-from accounts.csv_import import decode_upload, parse_date
+from accounts.csv_import import cell, decode_upload, header_columns, parse_date, yen_text
 from accounts.tables import Account
 from core.database import transaction
 from core.errors import DomainError
@@ -58,12 +57,7 @@ class ImportReport:
 
 
 def _map_header(header: list[str]) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    for index, title in enumerate(header):
-        key = title.strip().lower()
-        for name, aliases in _HEADERS.items():
-            if key in aliases and name not in columns:
-                columns[name] = index
+    columns = header_columns(header, _HEADERS)
     needed = {"renewal_date", "outcome"}
     if not needed <= set(columns) or not {"account", "crm_id"} & set(columns):
         raise DomainError(
@@ -75,13 +69,8 @@ def _map_header(header: list[str]) -> dict[str, int]:
     return columns
 
 
-def _cell(raw: list[str], columns: dict[str, int], name: str) -> str:
-    index = columns.get(name)
-    return raw[index].strip() if index is not None and index < len(raw) else ""
-
-
 def _arr(line: int, text: str) -> tuple[int | None, str | None]:
-    cleaned = re.sub(r"[,\s¥￥円]", "", text)
+    cleaned = yen_text(text)
     if not cleaned:
         return None, None
     if not cleaned.isdigit() or int(cleaned) > ARR_MAX:
@@ -94,10 +83,10 @@ def _arr(line: int, text: str) -> tuple[int | None, str | None]:
 
 
 def _parse_row(line: int, raw: list[str], columns: dict[str, int]) -> RenewalRowIn | str:
-    account, crm_id = _cell(raw, columns, "account"), _cell(raw, columns, "crm_id") or None
+    account, crm_id = cell(raw, columns, "account"), cell(raw, columns, "crm_id") or None
     if not account and not crm_id:
         return gettext("Line %(line)s: the account is empty.", line=line)
-    text = _cell(raw, columns, "renewal_date")
+    text = cell(raw, columns, "renewal_date")
     day = parse_date(text)
     if day is None:
         return gettext(
@@ -105,7 +94,7 @@ def _parse_row(line: int, raw: list[str], columns: dict[str, int]) -> RenewalRow
             line=line,
             value=text,
         )
-    word = _cell(raw, columns, "outcome")
+    word = cell(raw, columns, "outcome")
     outcome = _OUTCOME_OF.get(word.lower())
     if outcome is None:
         return gettext(
@@ -116,7 +105,7 @@ def _parse_row(line: int, raw: list[str], columns: dict[str, int]) -> RenewalRow
         )
     values = []
     for name in ("arr_before", "arr_after"):
-        value, problem = _arr(line, _cell(raw, columns, name))
+        value, problem = _arr(line, cell(raw, columns, name))
         if problem:
             return problem
         values.append(value)

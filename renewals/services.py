@@ -79,6 +79,22 @@ def check(data: RenewalIn, account: dict[str, Any]) -> tuple[int, int]:
     return before, after
 
 
+def _values(data: RenewalIn, before: int, after: int) -> dict[Any, Any]:
+    """The columns a checked renewal writes."""
+    return {
+        Renewal.account: data.account_id,
+        Renewal.renewal_date: data.renewal_date,
+        Renewal.outcome: data.outcome,
+        Renewal.arr_before: before,
+        Renewal.arr_after: after,
+    }
+
+
+def _fields(values: dict[Any, Any]) -> dict[str, Any]:
+    """Column → value as the Renewal constructor takes it (name → value)."""
+    return {column._meta.name: value for column, value in values.items()}
+
+
 async def save_renewal(
     data: RenewalIn, member_id: int | None, renewal_id: int | None = None
 ) -> int:
@@ -93,21 +109,10 @@ async def save_renewal(
             clash = clash.where(Renewal.id != renewal_id)
         if await clash.first():
             raise Conflict(DUPLICATE, field_errors={"renewal_date": DUPLICATE})
-        values: dict[Any, Any] = {
-            Renewal.account: data.account_id,
-            Renewal.renewal_date: data.renewal_date,
-            Renewal.outcome: data.outcome,
-            Renewal.arr_before: before,
-            Renewal.arr_after: after,
-            Renewal.updated_at: utcnow(),
-        }
+        values = {**_values(data, before, after), Renewal.updated_at: utcnow()}
         if renewal_id is None:
             row = Renewal(
-                account=data.account_id,
-                renewal_date=data.renewal_date,
-                outcome=data.outcome,
-                arr_before=before,
-                arr_after=after,
+                **_fields(_values(data, before, after)),
                 source=Source.manual.value,
                 created_by=member_id,
             )
@@ -137,17 +142,13 @@ async def save_pulled(data: RenewalIn, source: str, external_id: str) -> str:
             )
             .order_by(Renewal.external_id, ascending=False)  # the one with the id first
         )
-        values: dict[Any, Any] = {
-            Renewal.account: data.account_id,
-            Renewal.renewal_date: data.renewal_date,
-            Renewal.outcome: data.outcome,
-            Renewal.arr_before: before,
-            Renewal.arr_after: after,
+        values = {
+            **_values(data, before, after),
             Renewal.source: source,
             Renewal.external_id: external_id,
         }
         if not existing:
-            await Renewal.insert(Renewal(**{c._meta.name: v for c, v in values.items()}))
+            await Renewal.insert(Renewal(**_fields(values)))
             return "created"
         row = next((r for r in existing if r["external_id"] == external_id), existing[0])
         if all(row[c._meta.name] == v for c, v in values.items()):

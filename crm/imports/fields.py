@@ -126,25 +126,19 @@ def parse_pull_form(crm: str, data: dict[str, Any]) -> PullMap:
 
 
 async def save_pull_map(pull: PullMap, member: Member) -> None:
-    """Save the pull fields (the export mapping's key and fields keep what they were)."""
-    exists = await CrmMapping.exists().where(CrmMapping.crm == pull.crm)
-    if exists:
-        await CrmMapping.update(
-            {
-                CrmMapping.pull_map: pull.fields,
-                CrmMapping.updated_by: member.id,
-                CrmMapping.updated_at: utcnow(),
-            }
-        ).where(CrmMapping.crm == pull.crm)
-        return
+    """Save the pull fields in one statement (no lost update): a new row takes the export
+    mapping's defaults; an existing one keeps its key and score fields."""
     export = await load_mapping(pull.crm)
-    await CrmMapping.insert(
-        CrmMapping(
-            crm=pull.crm,
-            key_field=export.key_field,
-            field_map=dict(export.fields),
-            pull_map=pull.fields,
-            updated_by=member.id,
-            updated_at=utcnow(),
-        )
+    row = CrmMapping(
+        crm=pull.crm,
+        key_field=export.key_field,
+        field_map=dict(export.fields),
+        pull_map=pull.fields,
+        updated_by=member.id,
+        updated_at=utcnow(),
+    )
+    await CrmMapping.insert(row).on_conflict(
+        target=CrmMapping.crm,
+        action="DO UPDATE",
+        values=[CrmMapping.pull_map, CrmMapping.updated_by, CrmMapping.updated_at],
     )

@@ -16,12 +16,12 @@ from typing import Any
 
 import httpx
 
+from core.timeutil import retry_after_seconds
 from crm.imports.fields import ACCOUNT_FIELDS, PullMap
 from crm.imports.records import MissingField
 from crm.pushes import hubspot, salesforce
 from crm.pushes.sync import CrmError
 from crm.settings import CrmSettings
-from crm.targets import retry_after_seconds
 
 Pair = tuple[str, dict[str, Any]]
 HUBSPOT_PAGE = 100
@@ -106,7 +106,7 @@ class HubSpotReader:
             except httpx.HTTPError as exc:
                 raise CrmError(f"{path}: {type(exc).__name__}") from exc
             if response.status_code == 429 and attempt < MAX_TRIES:
-                wait = retry_after_seconds(response) or 2.0**attempt
+                wait = retry_after_seconds(response.headers) or 2.0**attempt
                 if wait > INLINE_WAIT_LIMIT:
                     raise CrmError(f"{path}: HubSpot asked to wait {wait:.0f} s")
                 await asyncio.sleep(wait)

@@ -28,7 +28,14 @@ from core.timeutil import utcnow
 from crm.files.mapping import load_mapping
 from crm.imports import remote
 from crm.imports.fields import ACCOUNT_FIELDS, PullMap, load_pull_map
-from crm.imports.records import MissingField, Refused, account_values, check_fields, renewal_of
+from crm.imports.records import (
+    MissingField,
+    Refused,
+    account_values,
+    check_fields,
+    renewal_of,
+    value_at,
+)
 from crm.pushes.sync import CrmError
 from crm.settings import CrmSettings
 from crm.tables import GoneFromCrm, PullRun
@@ -193,9 +200,8 @@ async def _apply_account(
         result.refuse(external_id, exc)
         return
     if pull.owned("owner_email") and values.get("owner_id") is None:
-        named = str(record.get(pull["owner_email"].partition(".")[0]) or "")
         values.pop("owner_id")  # no CSM has that email: Kizuna's owner stays
-        if named:
+        if value_at(record, pull["owner_email"]):
             result.problem(
                 external_id, N_("The owner in the CRM is not a CSM in Kizuna: the owner was kept.")
             )
@@ -259,7 +265,9 @@ async def _accounts_by_crm_id() -> dict[str, dict[str, Any]]:
         *(getattr(Account, name) for name in KIZUNA_FIELDS),
     ).where(Account.crm_external_id.is_not_null())
     domains: dict[int, list[str]] = {}
-    for row in await AccountDomain.select(AccountDomain.account, AccountDomain.domain):
+    for row in await AccountDomain.select(AccountDomain.account, AccountDomain.domain).where(
+        AccountDomain.account.crm_external_id.is_not_null()
+    ):
         domains.setdefault(int(row["account"]), []).append(str(row["domain"]))
     return {
         str(row["crm_external_id"]): {**row, "domains": sorted(domains.get(int(row["id"]), []))}

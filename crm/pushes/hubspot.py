@@ -13,12 +13,13 @@ from typing import Any
 
 import httpx
 
+from core.timeutil import retry_after_seconds
 from crm.files.formats import HUBSPOT_BATCH_SIZE, hubspot_input
 from crm.files.mapping import FieldMapping, load_mapping
 from crm.pushes.credentials import HubSpotCredentials, hubspot_credentials
 from crm.pushes.sync import CrmError, iter_items, set_outcome
 from crm.settings import CrmSettings
-from crm.targets import check_target, retry_after_seconds
+from crm.targets import check_target
 
 UPSERT_PATH = "/crm/v3/objects/companies/batch/upsert"
 STEP_BATCHES = 50
@@ -117,7 +118,7 @@ async def send_batch(
                     failed=dict.fromkeys(sent, f"HTTP {status} {response.text[:200]}")
                 )
             problem = f"HTTP {status}"
-            wait = retry_after_seconds(response) if status == 429 else None
+            wait = retry_after_seconds(response.headers) if status == 429 else None
             wait = wait if wait is not None else BACKOFF_BASE * 2**attempt
         if attempt == MAX_TRIES:
             return BatchOutcome(failed=dict.fromkeys(sent, problem))

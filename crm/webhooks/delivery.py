@@ -19,11 +19,11 @@ from accounts.tables import Member
 from core.database import is_postgres
 from core.errors import DomainError
 from core.mail import send_email
-from core.timeutil import utcnow
+from core.timeutil import retry_after_seconds, utcnow
 from crm.sealing import unseal
 from crm.settings import CrmSettings
 from crm.tables import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from crm.targets import check_target, pinned_post, retry_after_seconds
+from crm.targets import check_target, pinned_post
 from crm.webhooks.signing import signed_headers
 
 RETRY_SCHEDULE: tuple[int, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000, 50400, 86400)
@@ -125,7 +125,7 @@ async def send_attempt(
                 await http.aclose()
         status = response.status_code
         if status in (429, 503):
-            retry_after = retry_after_seconds(response)
+            retry_after = retry_after_seconds(response.headers)
     except DomainError as exc:
         error = exc.message % exc.params if exc.params else exc.message
     except httpx.HTTPError as exc:

@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 
 from core.i18n import N_
+from core.timeutil import retry_after_seconds
 from events.attendance.parsing import ZOOM_MEETING, ZOOM_WEBINAR, AttendanceReport
 from events.attendance.same_meeting import ZOOM_ID
 from events.settings import EventsSettings
@@ -37,13 +38,17 @@ RETENTION_DAYS = 365
 
 class ZoomError(Exception):
     """Zoom refused or failed; `message` is a msgid (with `params`) for the event's log.
-    `later` says the same call may succeed later (a report not made yet, 429, 5xx)."""
+    `later` says the same call may succeed later (a report not made yet, 429, 5xx), `missing`
+    that Zoom has no report of that ID."""
 
-    def __init__(self, message: str, *, later: bool = False, **params: Any) -> None:
+    def __init__(
+        self, message: str, *, later: bool = False, missing: bool = False, **params: Any
+    ) -> None:
         super().__init__(message % params if params else message)
         self.message = message
         self.params = params
         self.later = later
+        self.missing = missing  # Zoom has no report of that ID (not made yet, or not that kind)
 
 
 def meeting_id_of(join_url: str | None) -> str | None:
@@ -100,13 +105,15 @@ class ZoomClient:
                 raise ZoomError(N_("Zoom could not be reached."), later=True) from None
             status = response.status_code
             if status == 429 or status >= 500:
-                wait = _retry_after(response) or 2.0**attempt
+                wait = retry_after_seconds(response.headers) or 2.0**attempt
                 if attempt == MAX_TRIES or wait > INLINE_WAIT_LIMIT:
                     raise ZoomError(N_("Zoom answered HTTP %(status)s."), later=True, status=status)
                 await asyncio.sleep(wait)
                 continue
             if status == 404:
-                raise ZoomError(N_("Zoom has no report for this meeting yet."), later=True)
+                raise ZoomError(
+                    N_("Zoom has no report for this meeting yet."), later=True, missing=True
+                )
             if status in (401, 403):
                 raise ZoomError(N_("Zoom refused the credentials (expired or revoked?)."))
             if status >= 400:
@@ -178,11 +185,3 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ZoomError(N_("Zoom's answer was not JSON."))
     return body
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after")
-    try:
-        return max(0.0, float(value)) if value else None
-    except ValueError:
-        return None

@@ -144,7 +144,7 @@ async def _participants(client: ZoomClient, meeting_id: str) -> tuple[list[dict[
     try:
         return await client.participants(meeting_id, webinar=False), False
     except ZoomError as exc:
-        if not exc.later or "no report" not in exc.message:
+        if not exc.missing:
             raise
     return await client.participants(meeting_id, webinar=True), True
 

@@ -26,16 +26,14 @@ def settings(settings: Settings) -> Settings:
 def fake_salesforce() -> Iterator[FakeSalesforce]:
     fake = FakeSalesforce().start()
     yield fake
-    assert fake.server is not None
-    fake.server.stop()
+    fake.stop()
 
 
 @pytest.fixture
 def fake_hubspot() -> Iterator[FakeHubSpot]:
     fake = FakeHubSpot().start()
     yield fake
-    assert fake.server is not None
-    fake.server.stop()
+    fake.stop()
 
 
 @pytest.fixture

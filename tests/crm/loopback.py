@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 
 @dataclass
@@ -86,3 +87,26 @@ def _json(
         {"content-type": "application/json", **(headers or {})},
         json.dumps(body).encode(),
     )
+
+
+class LoopbackFake(ABC):
+    """A stand-in service: its `route` answers on a loopback server that `start` starts."""
+
+    server: LoopbackServer | None
+
+    @abstractmethod
+    def route(self, request: Received) -> tuple[int, dict[str, str], bytes]:
+        """The answer to one request: (status, headers, body)."""
+
+    def start(self) -> Self:
+        self.server = LoopbackServer(self.route).start()
+        return self
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return self.server.url
+
+    def stop(self) -> None:
+        assert self.server is not None
+        self.server.stop()

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from tests.crm.loopback import LoopbackServer, Received, _json
+from tests.crm.loopback import LoopbackFake, LoopbackServer, Received, _json
 from tests.crm.reads import SF_QUERY, SF_VERSION, HubSpotReads, SalesforceQueries
 
 # --- webhook receiver ----------------------------------------------------------------------
@@ -62,7 +62,7 @@ class SalesforceJob:
 
 
 @dataclass
-class FakeSalesforce(SalesforceQueries):
+class FakeSalesforce(SalesforceQueries, LoopbackFake):
     """Bulk API 2.0 ingest with the OAuth2 token endpoint. Knobs: `fail_keys` (records refused
     with an error), `create_status` (answer to job creation), `create_garbage`, `final_state`."""
 
@@ -75,15 +75,6 @@ class FakeSalesforce(SalesforceQueries):
     polls_before_done: int = 1
     jobs: dict[str, SalesforceJob] = field(default_factory=dict)
     server: LoopbackServer | None = None
-
-    def start(self) -> FakeSalesforce:
-        self.server = LoopbackServer(self.route).start()
-        return self
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        return self.server.url
 
     def route(self, request: Received) -> tuple[int, dict[str, str], bytes]:
         path = request.path
@@ -189,7 +180,7 @@ HUBSPOT_UPSERT = "/crm/v3/objects/companies/batch/upsert"
 
 
 @dataclass
-class FakeHubSpot(HubSpotReads):
+class FakeHubSpot(HubSpotReads, LoopbackFake):
     """Batch upsert of companies. Knobs: `throttle` (first N requests answer 429 with
     Retry-After), `fail_ids` (partial errors, 207), `always` (a fixed status), `garbage`."""
 
@@ -201,15 +192,6 @@ class FakeHubSpot(HubSpotReads):
     garbage: bool = False
     batches: list[list[dict[str, Any]]] = field(default_factory=list)
     server: LoopbackServer | None = None
-
-    def start(self) -> FakeHubSpot:
-        self.server = LoopbackServer(self.route).start()
-        return self
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        return self.server.url
 
     def route(self, request: Received) -> tuple[int, dict[str, str], bytes]:
         if request.headers.get("authorization") != f"Bearer {self.token}":

@@ -157,8 +157,11 @@ async def test_salesforce_accounts_created_updated_refused_and_gone(
     assert change["fields"]["name"] == ["旧社名", "新社名株式会社"]
 
     # Again, with the gone account back: nothing else changes.
-    fake_salesforce.sobjects["Account"].append(sf_account("001GONE", "もう無い社"))
+    fake_salesforce.sobjects["Account"].append(
+        sf_account("001GONE", "もう無い社", Owner={"Email": None})  # no owner: nothing to note
+    )
     again = await pull(sf_ctx, "salesforce", "accounts")
+    assert {p["external_id"] for p in again.problems} == {"001A", "001C"}
     assert (again.created, again.updated, again.unchanged) == (0, 1, 2)
     assert not await GoneFromCrm.exists().where(GoneFromCrm.account == gone.id)
     assert {c["action"] for c in again.changes} == {"updated", "back"}

@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.crm.loopback import LoopbackServer, Received, _json
+from tests.crm.loopback import LoopbackFake, LoopbackServer, Received, _json
 
 REPORT = "/v2/report/"
 
 
 @dataclass
-class FakeZoom:
+class FakeZoom(LoopbackFake):
     account_id: str = "acct-kizuna"
     client_id: str = "zoom-client"
     client_secret: str = "zoom-secret-value"
@@ -28,15 +28,6 @@ class FakeZoom:
     page: int = 2  # rows per page, whatever page_size asks (to exercise next_page_token)
     server: LoopbackServer | None = None
     calls: list[str] = field(default_factory=list)
-
-    def start(self) -> FakeZoom:
-        self.server = LoopbackServer(self.route).start()
-        return self
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        return self.server.url
 
     def route(self, request: Received) -> tuple[int, dict[str, str], bytes]:
         url = urlsplit(request.path)
@@ -73,10 +64,6 @@ class FakeZoom:
             "next_page_token": str(start + self.page) if start + self.page < len(rows) else "",
         }
         return 200, {"content-type": "application/json"}, json.dumps(body).encode()
-
-    def stop(self) -> None:
-        assert self.server is not None
-        self.server.stop()
 
 
 def participant(email: str, name: str, minutes: float, join: str = "2026-12-01T05:00:00Z"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -30,6 +31,26 @@ EXCLUDED_METHODS = {
     # and checks that the answer is empty or a refusal (check_options).
     "OPTIONS": "the automatic OPTIONS handler of every path",
 }
+
+
+# The outcomes most rows share, one per role: anon, customer_a, customer_b, csm, admin, token.
+STAFF_PAGE = "login 403 403 200 200 login"
+ADMIN_PAGE = "login 403 403 403 200 login"
+MEMBER_PAGE = "login 200 200 200 200 login"
+PUBLIC_PAGE = "200 200 200 200 200 200"
+STAFF_WRITE = "login 403 403 303 303 403"
+ADMIN_WRITE = "login 403 403 403 303 403"
+STAFF_API = "401 403 403 200 200 403"
+
+
+def none(_: World) -> dict[str, Any]:
+    """An empty form."""
+    return {}
+
+
+def in_days(days: int) -> str:
+    """An ISO date `days` from today."""
+    return (date.today() + timedelta(days=days)).isoformat()
 
 
 @dataclass(frozen=True)

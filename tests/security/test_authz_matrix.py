@@ -18,16 +18,23 @@ from litestar import Litestar
 
 from settings import Settings
 from tests.crm.servers import WebhookReceiver
-from tests.events.attendance_helpers import report
 from tests.factories import PASSWORD
-from tests.security.matrix import Route, Run, caller_for, router_routes
+from tests.security.crm_rows import CRM_ROWS
+from tests.security.events_rows import EVENT_ROWS
+from tests.security.matrix import (
+    ADMIN_PAGE,
+    MEMBER_PAGE,
+    PUBLIC_PAGE,
+    STAFF_PAGE,
+    Route,
+    Run,
+    caller_for,
+    none,
+    router_routes,
+)
+from tests.security.staff_api_rows import STAFF_API_ROWS
 from tests.security.workbench_rows import WORKBENCH_ROWS
 from tests.security.world import MARKERS, ROLES, World, build_world
-
-
-def none(_: World) -> dict[str, Any]:
-    return {}
-
 
 WRONG_LOGIN = {"email": "nobody@example.com", "password": "not-the-password"}
 SIGNUP = {"email": "newcomer@b.example", "display_name": "新人 さん"}
@@ -35,17 +42,7 @@ FORGOT = {"email": "nobody@example.com"}
 BAD_TOKEN = {"token": "not-a-token", "password": PASSWORD, "password_confirm": PASSWORD}
 SAME_PASSWORD = {"current_password": PASSWORD, "password": PASSWORD, "password_confirm": PASSWORD}
 PREVIEW = {"body": "**太字**"}
-SALESFORCE_MAPPING = {
-    "key_field": "Kizuna_Id__c",
-    "include_score": "1",
-    "field_score": "Engagement_Score__c",
-}
 
-
-STAFF_PAGE = "login 403 403 200 200 login"
-ADMIN_PAGE = "login 403 403 403 200 login"
-MEMBER_PAGE = "login 200 200 200 200 login"
-PUBLIC_PAGE = "200 200 200 200 200 200"
 
 # Every route of the app, one outcome per role: anon, customer_a, customer_b, csm, admin,
 # token. The bearer token counts only on /api/ routes that take one; elsewhere on /api/ it is
@@ -197,90 +194,8 @@ TABLE: dict[str, Route] = {
     "GET /api/v1/community/notifications": Route(
         "401 200 200 200 200 403", shows=("private_topic",), shows_to=("customer_a",)
     ),
-    # --- events, for members -------------------------------------------------------------
-    "GET /events": Route(MEMBER_PAGE, shows=("event_a", "draft_event")),
-    "GET /events/{event_id}": Route("login 200 404 200 200 login", shows=("event_a",)),
-    # Alice registered already (303, "already registered"); staff never register (403). She
-    # cancels on the page (phase 1), registers again through the API (2), cancels there (3).
-    "POST /events/{event_id}/register": Route("login 303 404 403 403 403", form=none),
-    "POST /events/{event_id}/cancel": Route("login 303 404 404 404 403", form=none, phase=1),
-    "GET /events/{event_id}/checkin": Route(
-        "login 200 404 200 200 login",
-        query=lambda w: f"?code={w.checkin_code}",
-        shows=("event_a",),
-    ),
-    # Alice's code: she is let in and told check-in is not open yet; staff check her in.
-    "POST /events/{event_id}/checkin": Route(
-        "login 400 404 303 303 403", form=lambda w: {"code": w.checkin_code}
-    ),
-    "GET /events/{event_id}/checkin/qr.svg": Route("login 200 404 404 404 login"),
-    # Let in, then refused: the event has not started (and staff did not attend). The form is
-    # offered only once the event started, to those who attended (issue 12).
-    "GET /events/{event_id}/feedback": Route("login 400 404 400 400 login"),
-    "POST /events/{event_id}/feedback": Route(
-        "login 400 404 400 400 403", form=lambda w: {"rating": "5", "comment": "良かった"}
-    ),
-    "GET /events/calendar": Route(MEMBER_PAGE),
-    "POST /events/calendar": Route("login 200 200 200 200 403", form=none),
-    "POST /events/calendar/revoke": Route("login 303 303 303 303 403", form=none),
-    "GET /events/calendar/{filename}": Route(
-        PUBLIC_PAGE,
-        # The feed needs no sign-in: the secret token in its address is the key (alice's).
-        public=("event_a",),
-        shows=("event_a",),
-    ),
-    # --- events API ----------------------------------------------------------------------
-    "GET /api/v1/events": Route("401 200 200 200 200 403", shows=("event_a",)),
-    "GET /api/v1/events/{event_id}": Route("401 200 404 200 200 403", shows=("event_a",)),
-    "POST /api/v1/events/{event_id}/register": Route("401 201 404 403 403 403", phase=2),
-    "POST /api/v1/events/{event_id}/cancel": Route("401 200 404 404 404 403", phase=3),
-    "GET /api/v1/events/{event_id}/roster": Route(
-        "401 403 403 200 200 403", shows=("member_a_email",)
-    ),
-    "GET /api/v1/events/{event_id}/attendance": Route("401 403 403 200 200 403"),
-    # Staff are let in; the import then refuses a report of an event that has not started.
-    "POST /api/v1/events/{event_id}/attendance": Route(
-        "401 403 403 422 422 403", files=lambda w: attendance_report()
-    ),
-    # --- events, for staff ---------------------------------------------------------------
-    "GET /staff/events": Route(STAFF_PAGE, shows=("event_a", "draft_event")),
-    "GET /staff/events/new": Route(STAFF_PAGE),
-    "POST /staff/events/new": Route(
-        "login 403 403 303 303 403", form=lambda w: w.forms["event_new"]
-    ),
-    "GET /staff/events/{event_id}/edit": Route(STAFF_PAGE, shows=("event_a",)),
-    "POST /staff/events/{event_id}/edit": Route(
-        "login 403 403 303 303 403", form=lambda w: w.forms["event_edit"]
-    ),
-    # Staff are let in; A's event is published already and has not ended.
-    "POST /staff/events/{event_id}/publish": Route("login 403 403 400 400 403", form=none),
-    "POST /staff/events/{event_id}/finish": Route("login 403 403 400 400 403", form=none, phase=1),
-    "POST /staff/events/{event_id}/cancel": Route("login 403 403 303 303 403", form=none, phase=2),
-    "GET /staff/events/{event_id}/roster": Route(
-        STAFF_PAGE, shows=("member_a_name", "member_a_email")
-    ),
-    "GET /staff/events/{event_id}/export.csv": Route(STAFF_PAGE, shows=("member_a_email",)),
-    "POST /staff/events/{event_id}/roster/add": Route(
-        "login 403 403 303 303 403", form=lambda w: {"email": w.anna.email}
-    ),
-    "POST /staff/events/{event_id}/roster/{registration_id}/checkin": Route(
-        "login 403 403 303 303 403", form=none
-    ),
-    "POST /staff/events/{event_id}/roster/{registration_id}/checkin/undo": Route(
-        "login 403 403 303 303 403", form=none
-    ),
-    "POST /staff/events/{event_id}/roster/{registration_id}/remove": Route(
-        "login 403 403 303 303 403", form=none
-    ),
-    "GET /staff/events/{event_id}/attendance": Route(STAFF_PAGE, shows=("member_a_name",)),
-    "POST /staff/events/{event_id}/attendance": Route(
-        "login 403 403 400 400 403", files=lambda w: attendance_report()
-    ),
-    "GET /staff/events/series/{series_id}": Route(STAFF_PAGE, shows=("series_a",)),
-    "POST /staff/events/series/{series_id}": Route(
-        "login 403 403 303 303 403", form=lambda w: w.forms["series_edit"]
-    ),
-    "POST /staff/events/series/{series_id}/publish": Route("login 403 403 303 303 403", form=none),
+    # --- events: members, API, staff (events_rows.py) ----------------------------------
+    **EVENT_ROWS,
     # --- engagement ----------------------------------------------------------------------
     # Staff have no account of their own: not found, as for a customer without the self-view.
     "GET /engagement/my-account": Route("login 200 200 404 404 login", shows=("account_a",)),
@@ -337,48 +252,12 @@ TABLE: dict[str, Route] = {
     "POST /staff/members/{member_id}/deactivate": Route(
         "login 403 403 303 303 403", form=none, phase=8
     ),
-    # --- CRM export: overview and downloads (staff), the rest admins ---------------------
-    "GET /staff/crm": Route(STAFF_PAGE),
-    "GET /staff/crm/export": Route(STAFF_PAGE, query="?format=csv", shows=("account_a",)),
-    "POST /staff/crm/mapping/{crm}": Route(
-        "login 403 403 403 303 403", form=lambda w: SALESFORCE_MAPPING
-    ),
-    # An empty connection form: admins are let in and nothing is saved, so the sync, refused
-    # without a connection, never reaches out to a real CRM.
-    "GET /staff/crm/connections": Route(ADMIN_PAGE),
-    "POST /staff/crm/connections/{crm}": Route("login 403 403 403 400 403", form=none),
-    "POST /staff/crm/sync/{crm}": Route("login 403 403 403 400 403", form=none),
-    "GET /staff/crm/syncs/{run_id}": Route(ADMIN_PAGE),
-    "GET /staff/crm/tokens": Route(ADMIN_PAGE),
-    "POST /staff/crm/tokens": Route(
-        "login 403 403 403 201 403", form=lambda w: {"name": "BI", "scopes": "scores:read"}
-    ),
-    "POST /staff/crm/tokens/{token_id}/revoke": Route("login 403 403 403 303 403", form=none),
-    "GET /staff/crm/webhooks": Route(ADMIN_PAGE),
-    "POST /staff/crm/webhooks": Route("login 403 403 403 201 403", form=lambda w: webhook(w)),
-    "GET /staff/crm/webhooks/{endpoint_id}": Route(ADMIN_PAGE),
-    "POST /staff/crm/webhooks/{endpoint_id}/disable": Route("login 403 403 403 303 403", form=none),
-    "POST /staff/crm/webhooks/{endpoint_id}/enable": Route("login 403 403 403 303 403", form=none),
-    "POST /staff/crm/webhooks/{endpoint_id}/test": Route("login 403 403 403 303 403", form=none),
-    "POST /staff/crm/webhooks/deliveries/{delivery_id}/redeliver": Route(
-        "login 403 403 403 303 403", form=none
-    ),
-    "POST /staff/crm/webhooks/{endpoint_id}/delete": Route(
-        "login 403 403 403 303 403", form=none, phase=1
-    ),
-    # --- CRM pull API and webhooks API: bearer tokens ------------------------------------
-    "GET /api/v1/scores": Route(
-        "401 403 403 200 200 200",
-        # Every account's score with its name is what the export is for.
-        public=("account_a",),
-        shows=("account_a",),
-    ),
-    # Token-only: a session is not the scheme these take, so it is a 401 with a challenge.
-    "GET /api/v1/webhooks": Route("401 401 401 401 401 200"),
-    "POST /api/v1/webhooks": Route("401 401 401 401 401 201", json=lambda w: webhook(w)),
-    "DELETE /api/v1/webhooks/{endpoint_id}": Route("401 401 401 401 401 204", phase=1),
     # --- the content library and the CSM's workbench (tests/security/workbench_rows.py) ---
     **WORKBENCH_ROWS,
+    # --- CRM export, tokens, webhooks, pulls; renewal outcomes (crm_rows.py) --------------
+    **CRM_ROWS,
+    # --- the staff API, Zoom (staff_api_rows.py) ------------------------------------------
+    **STAFF_API_ROWS,
 }
 
 
@@ -429,15 +308,6 @@ def invitation(world: World) -> dict[str, Any]:
         "role": "customer",
         "account_id": world.account_a.id,
     }
-
-
-def webhook(world: World) -> dict[str, Any]:
-    return {"url": world.receiver_url, "events": ["score.updated"], "description": "BI"}
-
-
-def attendance_report() -> dict[str, Any]:
-    name = "zoom_meeting_participants.csv"
-    return {"file": (name, report(name), "text/csv")}
 
 
 def accounts_csv() -> dict[str, Any]:
